@@ -1,0 +1,34 @@
+# Two entry points for a fresh machine: `make regenerate` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install regenerate check test goldens bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+regenerate: $(STAMP)
+	$(VENV)/bin/b24gen regenerate specs --out generated
+
+check: $(STAMP)
+	$(VENV)/bin/b24gen regenerate specs --out generated --check
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+	$(VENV)/bin/b24gen regenerate specs --out generated --check
+
+goldens: $(STAMP)
+	$(PY) -m pytest -q tests/test_golden.py --update-goldens
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,73 @@
+"""The pipeline as functions the CLI and tests call: read specs, plan, write or check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.ir import Diagnostic, Method
+from generator.read import expand, read_file, read_paths
+from generator.render import plan
+from generator.render.write import tree_diff, write_tree
+
+
+@dataclass
+class Loaded:
+    methods: list[Method] = field(default_factory=list)
+    specs: dict[tuple[str, str], str] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def load_specs(root: Path) -> Loaded:
+    """Read every spec below `root`; paths are shown as `<root name>/<relative path>`
+    so headers do not depend on where the checkout lives."""
+    loaded = Loaded()
+    if not root.is_dir():
+        loaded.problems.append(Diagnostic.at(str(root), "READ003", "specs folder does not exist",
+                                             "pass the folder holding the spec files"))
+        return loaded
+    seen: dict[tuple[str, str], Method] = {}
+    for path in expand([root]):
+        display = f"{root.name}/{path.relative_to(root).as_posix()}"
+        found, problems = read_file(path, "markdown", display)
+        loaded.problems.extend(problems)
+        if not found and not any(p.severity == "error" for p in problems):
+            loaded.problems.append(Diagnostic.at(display, "SPEC009", "no method found in spec",
+                                                 "a spec needs a front matter with 'method'"))
+        for m in found:
+            if m.key in seen:
+                loaded.problems.append(Diagnostic.at(
+                    display, "SPEC008", f"duplicate method {m.method} ({m.api})",
+                    f"also defined in {loaded.specs[m.key]}", line=m.position.line if m.position else 1))
+                continue
+            seen[m.key] = m
+            loaded.methods.append(m)
+            loaded.specs[m.key] = display
+    return loaded
+
+
+@dataclass
+class Outcome:
+    problems: list[Diagnostic]
+    changed: list[str]
+    written: bool = False
+
+
+def regenerate(specs: Path, out: Path, check: bool = False) -> Outcome:
+    loaded = load_specs(specs)
+    if loaded.errors:
+        return Outcome(loaded.problems, [])
+    files = plan(loaded.methods, loaded.specs)
+    changed = tree_diff(out, files)
+    if check or not changed:
+        return Outcome(loaded.problems, changed)
+    write_tree(out, files)
+    return Outcome(loaded.problems, changed, written=True)
+
+
+def read_ir(paths: list[Path], fmt: str | None = None) -> tuple[list[Method], list[Diagnostic]]:
+    return read_paths(paths, fmt)

@@ -1,0 +1,71 @@
+"""Readers: every input form becomes IR Methods plus Diagnostics (never exceptions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.ir import Diagnostic, Method, Position
+from generator.read.markdown import display_path, read_file_text, read_markdown_text
+
+FORMATS = ("markdown", "pipe", "blank")
+SUFFIXES = (".md", ".txt")
+
+
+def sniff(text: str) -> str:
+    """Guess the input form: YFM markdown, pipe-scraped text or blank-line-scraped text."""
+    head = text.lstrip("\ufeff")
+    if head.startswith("---\n") or "\n#| " in head or "\n#|\n" in head or "{% " in head:
+        return "markdown"
+    if any(line.startswith("# ") for line in head.split("\n", 40)[:40]):
+        return "markdown"
+    if "\n|\n" in head:
+        return "pipe"
+    return "blank"
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files named, and the .md/.txt files below folders named, in a stable order.
+    Folders whose name starts with '_' hold includes, not pages."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()
+                              and not any(part.startswith(("_", ".")) for part in
+                                          p.relative_to(path).parts)))
+        else:
+            out.append(path)
+    return out
+
+
+def read_file(path: Path, fmt: str | None = None, display: str | None = None
+              ) -> tuple[list[Method], list[Diagnostic]]:
+    display = display or display_path(path)
+    text, problems = read_file_text(path, display)
+    if text is None:
+        return [], problems
+    fmt = fmt or sniff(text)
+    if fmt == "markdown":
+        return read_markdown_text(text, path, display)
+    from generator.read import scraped
+
+    return scraped.read_scraped_text(text, path, display, fmt)
+
+
+def read_paths(paths: list[Path], fmt: str | None = None) -> tuple[list[Method], list[Diagnostic]]:
+    methods: list[Method] = []
+    problems: list[Diagnostic] = []
+    seen: dict[tuple[str, str], Method] = {}
+    for path in expand(paths):
+        found, diags = read_file(path, fmt)
+        problems.extend(diags)
+        for m in found:
+            if m.key in seen:
+                first = seen[m.key]
+                problems.append(Diagnostic(
+                    m.position or Position(m.source.path if m.source else str(path), 1, 1),
+                    "SPEC008", f"duplicate method {m.method} ({m.api})",
+                    f"already defined at {first.position or first.source.path}"))
+                continue
+            seen[m.key] = m
+            methods.append(m)
+    return methods, problems

@@ -1,0 +1,184 @@
+"""Facts shared by every reader: inline-markup stripping, heading and column vocabularies
+(English and Russian), required marks, method-name shapes, example payloads."""
+
+from __future__ import annotations
+
+import json
+import re
+
+METHOD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+$")
+DOTLESS_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+ANCHOR = re.compile(r"\s*\{#[^}]*\}\s*$")
+CODE = re.compile(r"`([^`]+)`")
+
+SCOPE_WORDS = {"базовый": "basic", "basic": "basic"}
+
+# Section vocabulary: the docs' heading text (lower-cased, anchors stripped) -> role.
+SECTIONS = {
+    "method parameters": "params",
+    "parameters": "params",
+    "параметры метода": "params",
+    "параметры": "params",
+    "code examples": "examples",
+    "примеры кода": "examples",
+    "response handling": "response",
+    "обработка ответа": "response",
+    "response on success": "response",
+    "ответ в случае успеха": "response",
+    "returned data": "returns",
+    "возвращаемые данные": "returns",
+    "error handling": "errors",
+    "обработка ошибок": "errors",
+    "errors": "errors",
+    "ошибки": "errors",
+    "possible error codes": "errors",
+    "возможные коды ошибок": "errors",
+    "statuses and system error codes": "system_errors",
+    "статусы и системные коды ошибок": "system_errors",
+    "continue learning": "end",
+    "продолжите изучение": "end",
+    "продолжить изучение": "end",
+    "continue your exploration": "end",
+}
+SUBPARAM_HEADING = re.compile(r"^(?:parameter|параметр|parameters|параметры)\s+`?([\w.\[\]]+)`?",
+                              re.I)
+
+# Column vocabulary for table headers -> role.
+COLUMNS = {
+    "name": "name", "название": "name", "parameter": "name", "параметр": "name",
+    "field": "field", "поле": "field", "field name": "name",
+    "type": "type", "тип": "type",
+    "description": "description", "описание": "description",
+    "error description": "description", "описание ошибки": "description",
+    "code": "code", "код": "code", "error code": "code", "код ошибки": "code",
+    "value": "value", "значение": "value",
+    "status": "status", "статус": "status", "http status": "status",
+    "how to fix": "fix", "как исправить": "fix",
+    "error message": "message", "сообщение об ошибке": "message", "message": "message",
+    "required": "required", "обязательный": "required",
+}
+ODD_CODES = {"-", "—", "empty value", "пустое значение", ""}
+DEPRECATION = re.compile(
+    r"deprecated|development of this method (?:has been|is) (?:halted|stopped)|"
+    r"no longer supported|устарел|не поддерживается|не развивается|прекращена", re.I)
+V3_MARKERS = re.compile(r"REST 3\.0|\bv ?3(?:\.0)?\b", re.I)
+
+
+def plain(text: str) -> str:
+    """Markdown inline markup to plain text: links keep their label, emphasis goes."""
+    text = LINK.sub(lambda m: m.group(1), text)
+    text = text.replace("{#T}", "")
+    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
+    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", text)
+    text = CODE.sub(r"\1", text)
+    text = re.sub(r"\^\*\^", "*", text)
+    text = re.sub(r"<br\s*/?>", "\n", text)
+    text = re.sub(r"\{\.[\w-]+\}", "", text)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def heading_text(text: str) -> str:
+    return plain(ANCHOR.sub("", text)).strip().rstrip(":").strip()
+
+
+def section_role(text: str) -> str | None:
+    return SECTIONS.get(heading_text(text).lower())
+
+
+def column_role(text: str) -> str | None:
+    first = plain(text).split("\n")[0].strip().strip("*").strip().lower()
+    return COLUMNS.get(first)
+
+
+def title_method(title: str) -> str | None:
+    """The method name a page title ends with ("Approve Task: tasks.task.approve")."""
+    words = plain(title).replace(":", " ").split()
+    for word in reversed(words):
+        word = word.strip("`.,()\"'«»")
+        if METHOD_NAME.match(word):
+            return word
+    if words:
+        last = words[-1].strip("`.,()\"'«»")
+        if DOTLESS_NAME.match(last):
+            return last
+    return None
+
+
+def parse_name_cell(text: str) -> tuple[str, int, list[str]]:
+    """Name, required level (0 no, 1 required, 2 conditionally) and the type tokens of a
+    parameter-name cell such as ``**id***`` + ``[`integer`](...)``."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if not lines:
+        return "", 0, []
+    first = lines[0].strip()
+    types_text = "\n".join(lines[1:])
+    bold = re.match(r"^\*\*(.+?)\*\*(?!\*\*)(.*)$", first) or re.match(r"^\*\*(.+?)\*\*(.*)$", first)
+    if bold:
+        inner, rest = bold.group(1), bold.group(2)
+    else:
+        inner, rest = first, ""
+    marks = ""
+    m = re.match(r"^(.*?)((?:\\?\*|\^\*\^)*)$", inner)
+    if m:
+        inner, marks = m.group(1), m.group(2)
+    rest_stripped = rest.strip()
+    rest_marks = re.match(r"^((?:\\?\*|\^\*\^)*)(.*)$", rest_stripped)
+    if rest_marks:
+        marks += rest_marks.group(1)
+        types_text = rest_marks.group(2) + "\n" + types_text
+    name = plain(inner).strip().strip("`").strip()
+    stars = marks.replace("^*^", "*").replace("\\", "").count("*")
+    required = 0 if stars == 0 else (1 if stars == 1 else 2)
+    return name, required, type_tokens(types_text)
+
+
+def type_tokens(text: str) -> list[str]:
+    """Types named in backticks (`string`, [`integer`](..)); `a | b` gives two."""
+    tokens = []
+    for token in CODE.findall(text):
+        for part in re.split(r"\s*\\?\|\s*", token):
+            part = part.strip()
+            if part and part not in tokens:
+                tokens.append(part)
+    return tokens
+
+
+def parse_payload(code: str) -> object | None:
+    """The JSON a curl example sends with -d / --data, with auth removed."""
+    m = re.search(r"(?:-d|--data(?:-raw|-binary)?)\s+'(.*?)'\s*\\?\s*(?:\n|$|https?:)", code, re.S)
+    if not m:
+        return None
+    raw = m.group(1)
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        data.pop("auth", None)
+    return data
+
+
+CALL_PATTERNS = [
+    re.compile(r"/rest/(?:api/)?(?:\*\*[^/]+\*\*/)*([A-Za-z][\w.]*)\s*(?:\?|$|\s|\"|')", re.M),
+    re.compile(r"callMethod\(\s*['\"]([\w.]+)['\"]"),
+    re.compile(r"(?:CRest::call|->call|call\.make|callBatch|Call)\(\s*(?:ctx,\s*)?['\"]([\w.]+)['\"]"),
+    re.compile(r"method:\s*['\"]([\w.]+)['\"]"),
+    re.compile(r"->call\(\s*\n\s*['\"]([\w.]+)['\"]"),
+]
+
+
+def example_calls(code: str) -> str | None:
+    """The REST method an example calls, if it names one."""
+    for pattern in CALL_PATTERNS:
+        m = pattern.search(code)
+        if m:
+            return m.group(1)
+    return None
+
+
+def language_of(tab: str, fence: str) -> str:
+    label = tab.strip() if tab and tab != "?" else ""
+    return label or fence or "text"
