@@ -35,6 +35,7 @@ class FrontMatter:
     data: dict[str, Any] = field(default_factory=dict)
     positions: dict[str, Position] = field(default_factory=dict)
     present: bool = False
+    parsed: bool = True  # False when the YAML did not load (already reported)
     body: str = ""
     body_line: int = 1  # the file line the body starts on
 
@@ -61,12 +62,14 @@ def split(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
         line = (mark.line + 2) if mark else 2
         col = (mark.column + 1) if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+        fm.parsed = False
         return fm, [Diagnostic(Position(path, line, col), "SPEC002",
                                f"front matter is not valid YAML: {problem}",
                                "fix the YAML syntax (quote values holding ': ' or '#')")]
     if data is None:
         return fm, []
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+        fm.parsed = False
         return fm, [Diagnostic(Position(path, 2, 1), "SPEC003", "front matter must be a mapping",
                                "write one 'key: value' per line")]
     fm.data = data

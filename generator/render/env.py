@@ -29,7 +29,8 @@ def docstring_body(text: str) -> str:
     """Make text safe inside triple double quotes: no backslash escapes, no closing
     quotes, no control characters; the result cannot end the literal early."""
     text = _CONTROL.sub(" ", str(text)).replace("\t", "    ")
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    text = text.replace("\\", "\\\\")
+    text = re.sub(r'"(?=")', '\\\\"', text)  # no two unescaped quotes in a row
     text = "\n".join(line.rstrip() for line in text.strip().split("\n"))
     if text.endswith('"'):
         text = text[:-1] + '\\"'

@@ -123,11 +123,16 @@ def first_sentence(text: str) -> str:
 
 def build_args(params: tuple[Param, ...]) -> tuple[Arg, ...]:
     names = naming.unique_names([p.name for p in params])
-    args = [Arg(wire=p.name, name=names[p.name], annotation=types.annotation(p.type, p.item_type),
+    args = [Arg(wire=p.name, name=names[p.name],
+                annotation=(types.annotation if p.required else optional_annotation)(p.type, p.item_type),
                 required=p.required, description=" ".join(p.description.split()))
             for p in params]
     # Required first (Python needs no order for keyword-only args, but readers do).
     return tuple(sorted(args, key=lambda a: (not a.required, params_index(params, a.wire))))
+
+
+def optional_annotation(doc_type: str | None, item_type: str | None) -> str:
+    return types.optional(types.annotation(doc_type, item_type))
 
 
 def params_index(params: tuple[Param, ...], wire: str) -> int:

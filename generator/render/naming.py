@@ -36,11 +36,11 @@ def camel(wire: str) -> str:
 
 
 def unique_names(wires: list[str], taken: set[str] = frozenset()) -> dict[str, str]:
-    """Python names for a list of wire names, collisions resolved deterministically:
-    the wire names are ordered, the first keeps the plain name, later ones get _2, _3."""
+    """Python names for wire names, collisions resolved deterministically: in the order
+    given (the docs' order), the first keeps the plain name, later ones get _2, _3."""
     used = set(taken)
     out: dict[str, str] = {}
-    for wire in sorted(set(wires), key=lambda w: (snake(w), w)):
+    for wire in dict.fromkeys(wires):
         base = snake(wire)
         name, n = base, 2
         while name in used:

@@ -37,3 +37,10 @@ def annotation(doc_type: str | None, item_type: str | None = None) -> str:
 def is_known(doc_type: str) -> bool:
     return all(p.strip().lower() in SCALARS or p.strip().endswith("[]")
                for p in doc_type.split("|") if p.strip())
+
+
+def optional(annotation_text: str) -> str:
+    """The annotation of an argument that may be left out (None is not sent)."""
+    if annotation_text == "Any" or "None" in annotation_text.split(" | "):
+        return annotation_text
+    return f"{annotation_text} | None"

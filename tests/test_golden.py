@@ -1,0 +1,37 @@
+"""The generated tree for tests/fixtures/specs, byte for byte (update: make goldens)."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+from generator.pipeline import load_specs
+from generator.render import plan
+
+FIXTURE_SPECS = Path(__file__).parent / "fixtures" / "specs"
+GOLDEN = Path(__file__).parent / "golden" / "specs"
+
+
+def planned() -> dict[str, str]:
+    loaded = load_specs(FIXTURE_SPECS)
+    assert not loaded.errors, [p.format() for p in loaded.errors]
+    return plan(loaded.methods, loaded.specs)
+
+
+def test_generated_tree_matches_golden(update_goldens):
+    files = planned()
+    if update_goldens:
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for rel, text in files.items():
+            (GOLDEN / rel).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / rel).write_bytes(text.encode("utf-8"))
+    golden = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+              for p in sorted(GOLDEN.rglob("*")) if p.is_file()}
+    assert sorted(golden) == sorted(files), "file sets differ (run `make goldens` if intended)"
+    diffs = []
+    for rel, text in files.items():
+        if golden[rel] != text:
+            diffs.extend(difflib.unified_diff(golden[rel].splitlines(True), text.splitlines(True),
+                                              f"golden/{rel}", f"generated/{rel}"))
+    assert not diffs, "generated output differs from golden:\n" + "".join(diffs)

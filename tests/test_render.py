@@ -1,0 +1,63 @@
+"""Rendering: safety of text that reaches source, determinism, strictness."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from generator.ir import Method, Param, Source
+from generator.render import plan
+from generator.render.env import docstring, environment, pystr
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("text", ['a """ b', "ends with quote\"", "back\\slash \\n", "x\x00y",
+                                  '"""; import os; """', "trailing \\"])
+def test_docstring_filter_makes_a_safe_literal(text):
+    literal = docstring(text, 4)
+    tree = ast.parse(f"def f():\n    {literal}\n    return 1\n")
+    doc = ast.get_docstring(tree.body[0], clean=False)
+    assert doc.strip() == text.replace("\x00", " ").strip()
+
+
+@pytest.mark.parametrize("value", ['say "hi"', "line\nbreak", "\\", "ünï", None, True])
+def test_pystr_roundtrips(value):
+    assert ast.literal_eval(pystr(value)) == value
+
+
+def test_strict_undefined():
+    env = environment()
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing }}").render()
+
+
+def test_hostile_description_cannot_inject_code():
+    evil = 'x"""\nimport os\nos.system("echo pwned")\n"""'
+    method = Method(method="evil.thing.run", scope="evil", description=evil,
+                    params=(Param(name="a", description=evil, type="string"),),
+                    source=Source("specs/evil.md", "markdown"))
+    files = plan([method], {method.key: "specs/evil.md"})
+    tree = ast.parse(files["b24client/evil.py"])
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and getattr(n.func, "attr", "") == "system"]
+    assert calls == []
+
+
+def test_output_is_identical_across_hash_seeds(tmp_path):
+    outputs = []
+    for seed in ("0", "1", "12345"):
+        out = tmp_path / f"out{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "generator.cli", "regenerate",
+                        str(ROOT / "tests" / "fixtures" / "specs"), "--out", str(out)],
+                       check=True, env=env, cwd=ROOT, capture_output=True)
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes()
+                        for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1] == outputs[2]
