@@ -457,6 +457,8 @@ def assemble(d: Draft, fm: frontmatter.FrontMatter, page: Page, fmt: str,
     if name and "." not in name and name not in calls:
         name = None  # a dot-less last word is a method only when the examples call it
     fm_name = data.get("method") if isinstance(data.get("method"), str) else None
+    if fm.present and not fm.parsed:
+        return None
     if fm.present and not fm_name:
         problems.append(Diagnostic(Position(page.display, 1, 1), "SPEC007",
                                    "front matter has no 'method'",

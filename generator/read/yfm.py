@@ -171,7 +171,7 @@ def _read_fence(lines, i, match, path, first_line, blocks, problems, ctx) -> int
     A closing fence indented 4+ columns more than its opener is not a closing fence, so
     the block runs on; that defect is reported instead of silently "fixed".
     """
-    opener_indent = len(match.group(1).expand("\t") if "\t" in match.group(1) else match.group(1))
+    opener_indent = len(match.group(1).expandtabs(4))
     marker = match.group(2)
     lang = (match.group(3) or "").strip()
     body: list[str] = []
