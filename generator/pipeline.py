@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.ir import Diagnostic, Method
 from generator.read import expand, read_file, read_paths
 from generator.render import plan
+from generator.render.naming import with_python_names
 from generator.render.write import tree_diff, write_tree
 
 
@@ -70,4 +71,6 @@ def regenerate(specs: Path, out: Path, check: bool = False) -> Outcome:
 
 
 def read_ir(paths: list[Path], fmt: str | None = None) -> tuple[list[Method], list[Diagnostic]]:
-    return read_paths(paths, fmt)
+    """Methods as `b24gen ir` prints them: with the Python names the client will use."""
+    methods, problems = read_paths(paths, fmt)
+    return [replace(m, params=with_python_names(m.params)) for m in methods], problems

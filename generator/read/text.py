@@ -162,7 +162,7 @@ def parse_payload(code: str) -> object | None:
 
 
 CALL_PATTERNS = [
-    re.compile(r"/rest/(?:api/)?(?:\*\*[^/]+\*\*/)*([A-Za-z][\w.]*)\s*(?:\?|$|\s|\"|')", re.M),
+    re.compile(r"/rest/(?:api/)?(?:[^/\s'\"]+/)*([A-Za-z][\w.]*)\s*(?:\?|$|\s|\"|')", re.M),
     re.compile(r"callMethod\(\s*['\"]([\w.]+)['\"]"),
     re.compile(r"(?:CRest::call|->call|call\.make|callBatch|Call)\(\s*(?:ctx,\s*)?['\"]([\w.]+)['\"]"),
     re.compile(r"method:\s*['\"]([\w.]+)['\"]"),

@@ -122,21 +122,17 @@ def first_sentence(text: str) -> str:
 
 
 def build_args(params: tuple[Param, ...]) -> tuple[Arg, ...]:
-    names = naming.unique_names([p.name for p in params])
-    args = [Arg(wire=p.name, name=names[p.name],
+    named = naming.with_python_names(params)
+    args = [Arg(wire=p.name, name=p.python_name,
                 annotation=(types.annotation if p.required else optional_annotation)(p.type, p.item_type),
                 required=p.required, description=" ".join(p.description.split()))
-            for p in params]
+            for p in named]
     # Required first (Python needs no order for keyword-only args, but readers do).
-    return tuple(sorted(args, key=lambda a: (not a.required, params_index(params, a.wire))))
+    return tuple(sorted(args, key=lambda a: not a.required))
 
 
 def optional_annotation(doc_type: str | None, item_type: str | None) -> str:
     return types.optional(types.annotation(doc_type, item_type))
-
-
-def params_index(params: tuple[Param, ...], wire: str) -> int:
-    return next(i for i, p in enumerate(params) if p.name == wire)
 
 
 def return_annotation(method: Method) -> str:

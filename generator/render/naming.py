@@ -56,3 +56,12 @@ def error_class_name(code: str) -> str:
     if re.fullmatch(r"-?\d+", code):
         return "Error" + code.replace("-", "Minus")
     return camel(code) + "Error"
+
+
+def with_python_names(params: tuple, taken: set[str] = frozenset()) -> tuple:
+    """Fill `python_name` on IR params (and their nested fields) with this module's names."""
+    from dataclasses import replace
+
+    names = unique_names([p.name for p in params], taken)
+    return tuple(replace(p, python_name=names[p.name], fields=with_python_names(p.fields))
+                 for p in params)
