@@ -123,6 +123,8 @@ class Method:
     lossy: tuple[str, ...] = ()
     scopes: tuple[str, ...] = ()
     position: Position | None = None
+    batch: bool = True  # may be called inside `batch`
+    idempotent: bool | None = None  # None: decided from the method name when rendering
 
     @property
     def key(self) -> tuple[str, str]:

@@ -7,12 +7,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from ._runtime import MethodSpec
-
-_TASK_ITEM_DEFER = MethodSpec("task.item.defer", "v2", True, "tasks.task.defer")
-_TASK_ITEM_RENEW = MethodSpec("task.item.renew", "v2", True, "tasks.task.renew")
-_TASK_ITEM_STARTEXECUTION = MethodSpec(
-    "task.item.startexecution", "v2", True, "tasks.task.start"
+from ._specs import (
+    TASK_ITEM_DEFER,
+    TASK_ITEM_RENEW,
+    TASK_ITEM_STARTEXECUTION,
 )
 
 
@@ -37,7 +35,7 @@ class TaskItemApi:
             extra: further parameters, sent under the names given.
         """
         return self._client._call_method(
-            _TASK_ITEM_DEFER,
+            TASK_ITEM_DEFER,
             {
                 "TASKID": taskid,
             },
@@ -59,7 +57,7 @@ class TaskItemApi:
             extra: further parameters, sent under the names given.
         """
         return self._client._call_method(
-            _TASK_ITEM_RENEW,
+            TASK_ITEM_RENEW,
             {
                 "TASKID": taskid,
             },
@@ -81,7 +79,7 @@ class TaskItemApi:
             extra: further parameters, sent under the names given.
         """
         return self._client._call_method(
-            _TASK_ITEM_STARTEXECUTION,
+            TASK_ITEM_STARTEXECUTION,
             {
                 "TASKID": taskid,
             },
@@ -121,7 +119,7 @@ class AsyncTaskItemApi:
             extra: further parameters, sent under the names given.
         """
         return await self._client._call_method(
-            _TASK_ITEM_DEFER,
+            TASK_ITEM_DEFER,
             {
                 "TASKID": taskid,
             },
@@ -143,7 +141,7 @@ class AsyncTaskItemApi:
             extra: further parameters, sent under the names given.
         """
         return await self._client._call_method(
-            _TASK_ITEM_RENEW,
+            TASK_ITEM_RENEW,
             {
                 "TASKID": taskid,
             },
@@ -165,7 +163,7 @@ class AsyncTaskItemApi:
             extra: further parameters, sent under the names given.
         """
         return await self._client._call_method(
-            _TASK_ITEM_STARTEXECUTION,
+            TASK_ITEM_STARTEXECUTION,
             {
                 "TASKID": taskid,
             },

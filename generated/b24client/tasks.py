@@ -7,9 +7,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from ._runtime import MethodSpec
-
-_TASKS_TASK_APPROVE = MethodSpec("tasks.task.approve", "v2", False, None)
+from ._specs import (
+    TASKS_TASK_APPROVE,
+)
 
 
 class TasksTaskApi:
@@ -36,7 +36,7 @@ class TasksTaskApi:
             Error1048582
         """
         return self._client._call_method(
-            _TASKS_TASK_APPROVE,
+            TASKS_TASK_APPROVE,
             {
                 "taskId": task_id,
             },
@@ -79,7 +79,7 @@ class AsyncTasksTaskApi:
             Error1048582
         """
         return await self._client._call_method(
-            _TASKS_TASK_APPROVE,
+            TASKS_TASK_APPROVE,
             {
                 "taskId": task_id,
             },

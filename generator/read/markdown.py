@@ -510,6 +510,8 @@ def assemble(d: Draft, fm: frontmatter.FrontMatter, page: Page, fmt: str,
         else None,
         aliases=tuple(str(a) for a in data.get("aliases") or () if isinstance(data.get("aliases"), list)),
         language=language,
+        batch=data.get("batch") is not False,
+        idempotent=data.get("idempotent") if isinstance(data.get("idempotent"), bool) else None,
         source=Source(page.display, fmt),
         position=d.title_pos,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from generator import __version__
 from generator.ir import Method
 from generator.render import model, naming
@@ -48,8 +50,8 @@ def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, 
             funcs = ns.all_functions()
             sources = spec_folders([f.spec for f in funcs])
             context = dict(sources=sources, api=api, label=ns.label, functions=funcs,
-                           namespaces=ns.walk(), runtime_import=".._runtime" if api == "v3"
-                           else "._runtime")
+                           namespaces=ns.walk(), specs_import=".._specs" if api == "v3"
+                           else "._specs")
             emit(f"{folder}{module}.py", "module.py.jinja", **context)
             emit(f"{folder}{module}.pyi", "module.pyi.jinja", **context)
             view = {"module": module, "attr": attrs.get(key, ""), "sync_class": ns.class_name,
@@ -62,12 +64,18 @@ def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, 
          roots=root_views["v2"], v3_roots=root_views["v3"],
          root_sync=root["sync_class"] if root else "", root_async=root["async_class"] if root else "")
     emit("b24client/_runtime.py", "runtime.py.jinja")
+    all_functions = sorted((f for roots in trees.values() for ns in roots.values()
+                            for f in ns.all_functions()), key=lambda f: f.const)
+    emit("b24client/_specs.py", "specs.py.jinja", sources=f"{len(methods)} method specs",
+         functions=all_functions)
     emit("b24client/errors.py", "errors.py.jinja", sources=f"the error tables of {len(methods)} "
          "method specs", classes=classes, bases=list(BASE_DOCS), base_docs=BASE_DOCS)
     emit("b24client/__init__.py", "package_init.py.jinja")
     if root_views["v3"]:
         emit("b24client/v3/__init__.py", "v3_init.py.jinja")
     files["b24client/py.typed"] = ""
+    files["b24client/mockdata.json"] = json.dumps(model.mock_data(methods), indent=1,
+                                                  sort_keys=True, ensure_ascii=False) + "\n"
     files["pyproject.toml"] = env.get_template("pyproject.toml.jinja").render(
         **common, has_v3=bool(root_views["v3"]))
     return dict(sorted(files.items()))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.ir import Error, Method, Param
 from generator.render import naming, types
@@ -35,7 +36,11 @@ class Function:
     replacement: str | None
     spec: str
     errors: tuple[str, ...]  # error class names documented for the method
-    const: str = ""  # module-level MethodSpec constant
+    const: str = ""  # the MethodSpec constant in _specs.py
+    idempotent: bool = False
+    batch: bool = True
+    rate_limit: float | None = None
+    pagination: str = "none"
 
 
 @dataclass
@@ -164,10 +169,29 @@ def method_doc(method: Method) -> str:
 def build_function(method: Method, attr: str, spec: str, error_names: dict[str, str]) -> Function:
     codes = sorted({error_names[e.code] for e in method.errors if not e.system and e.code in error_names})
     return Function(
-        const="_" + naming.snake(method.method).upper(), name=attr, wire=method.method, api=method.api, args=build_args(method.params),
+        const=spec_constant(method), idempotent=is_idempotent(method), batch=method.batch,
+        rate_limit=method.rate_limit_per_sec, pagination=method.pagination,
+        name=attr, wire=method.method, api=method.api, args=build_args(method.params),
         returns=return_annotation(method), summary=first_sentence(method.title or method.method),
         doc=method_doc(method), deprecated=method.deprecated, replacement=method.replacement,
         spec=spec, errors=tuple(codes))
+
+
+READ_VERBS = ("get", "list", "fields", "count", "search", "current", "info", "status", "version")
+
+
+def is_idempotent(method: Method) -> bool:
+    """Safe to resend when the outcome of a call is unknown: said by the spec, or a read
+    by the look of its name (`*.get`, `*.list`, `*.getFields`, ...)."""
+    if method.idempotent is not None:
+        return method.idempotent
+    verb = method.method.rsplit(".", 1)[-1].lower()
+    return verb.startswith(READ_VERBS)
+
+
+def spec_constant(method: Method) -> str:
+    prefix = "V3_" if method.api == "v3" else ""
+    return prefix + naming.snake(method.method).upper()
 
 
 def error_classes(methods: list[Method]) -> list[ErrorClass]:
@@ -266,3 +290,26 @@ def class_for(api: str, segments: list[str]) -> str:
 
 def module_name(root: str) -> str:
     return naming.snake(root) if root else "_root"
+
+
+def example_result(method: Method) -> Any:
+    example = method.returns.example
+    if isinstance(example, dict) and "result" in example:
+        return example["result"]
+    return None
+
+
+def mock_data(methods: list[Method]) -> dict[str, Any]:
+    """What the mock portal needs to answer like the docs say, as plain JSON data."""
+    return {"methods": [
+        {
+            "name": m.method, "api": m.api, "batch": m.batch, "pagination": m.pagination,
+            "deprecated": m.deprecated, "idempotent": is_idempotent(m),
+            "params": [{"name": p.name, "type": p.type, "required": p.required}
+                       for p in m.params],
+            "result": example_result(m),
+            "errors": sorted({(e.code, e.status or 400) for e in m.errors
+                              if not e.system and not e.odd and e.code}),
+        }
+        for m in sorted(methods, key=lambda m: (m.method.lower(), m.api))
+    ]}

@@ -7,9 +7,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from .._runtime import MethodSpec
-
-_TASKS_TASK_UPDATE = MethodSpec("tasks.task.update", "v3", False, None)
+from .._specs import (
+    V3_TASKS_TASK_UPDATE,
+)
 
 
 class V3TasksTaskApi:
@@ -38,7 +38,7 @@ class V3TasksTaskApi:
             BitrixRestV3ExceptionValidationRequestvalidationexceptionError
         """
         return self._client._call_method(
-            _TASKS_TASK_UPDATE,
+            V3_TASKS_TASK_UPDATE,
             {
                 "id": id,
                 "fields": fields,
@@ -84,7 +84,7 @@ class AsyncV3TasksTaskApi:
             BitrixRestV3ExceptionValidationRequestvalidationexceptionError
         """
         return await self._client._call_method(
-            _TASKS_TASK_UPDATE,
+            V3_TASKS_TASK_UPDATE,
             {
                 "id": id,
                 "fields": fields,

@@ -7,9 +7,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from ._runtime import MethodSpec
-
-_PROFILE = MethodSpec("profile", "v2", True, "user.current")
+from ._specs import (
+    PROFILE,
+)
 
 
 class RootApi:
@@ -25,7 +25,7 @@ class RootApi:
         Deprecated: use user.current instead.
         """
         return self._client._call_method(
-            _PROFILE,
+            PROFILE,
             {},
             extra,
         )
@@ -44,7 +44,7 @@ class AsyncRootApi:
         Deprecated: use user.current instead.
         """
         return await self._client._call_method(
-            _PROFILE,
+            PROFILE,
             {},
             extra,
         )

@@ -27,6 +27,12 @@ class MethodSpec(NamedTuple):
     api: str = "v2"
     deprecated: bool = False
     replacement: str | None = None
+    idempotent: bool = False  # safe to resend when a call's outcome is unknown
+    batch: bool = True  # may be called inside `batch`
+    rate_limit: float | None = (
+        None  # the method's own calls-per-second limit, if documented
+    )
+    pagination: str = "none"  # none | start-next | page-limit
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from ._runtime import MethodSpec
-
-_DEMO_ITEM = MethodSpec("demo.item", "v2", False, None)
-_DEMO_ITEM_GET = MethodSpec("demo.item.get", "v2", False, None)
+from ._specs import (
+    DEMO_ITEM,
+    DEMO_ITEM_GET,
+)
 
 
 class DemoItemApi:
@@ -23,7 +23,7 @@ class DemoItemApi:
     def __call__(self, **extra: Any) -> Any:
         """A method named like a namespace demo.item"""
         return self._client._call_method(
-            _DEMO_ITEM,
+            DEMO_ITEM,
             {},
             extra,
         )
@@ -59,7 +59,7 @@ class DemoItemApi:
             QueryLimitExceededError
         """
         return self._client._call_method(
-            _DEMO_ITEM_GET,
+            DEMO_ITEM_GET,
             {
                 "itemId": item_id,
                 "ITEM_ID": item_id_2,
@@ -92,7 +92,7 @@ class AsyncDemoItemApi:
     async def __call__(self, **extra: Any) -> Any:
         """A method named like a namespace demo.item"""
         return await self._client._call_method(
-            _DEMO_ITEM,
+            DEMO_ITEM,
             {},
             extra,
         )
@@ -128,7 +128,7 @@ class AsyncDemoItemApi:
             QueryLimitExceededError
         """
         return await self._client._call_method(
-            _DEMO_ITEM_GET,
+            DEMO_ITEM_GET,
             {
                 "itemId": item_id,
                 "ITEM_ID": item_id_2,

@@ -7,9 +7,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from .._runtime import MethodSpec
-
-_DEMO_ITEM_UPDATE = MethodSpec("demo.item.update", "v3", False, None)
+from .._specs import (
+    V3_DEMO_ITEM_UPDATE,
+)
 
 
 class V3DemoItemApi:
@@ -33,7 +33,7 @@ class V3DemoItemApi:
             BitrixRestV3ExceptionValidationRequestvalidationexceptionError
         """
         return self._client._call_method(
-            _DEMO_ITEM_UPDATE,
+            V3_DEMO_ITEM_UPDATE,
             {
                 "id": id,
                 "fields": fields,
@@ -74,7 +74,7 @@ class AsyncV3DemoItemApi:
             BitrixRestV3ExceptionValidationRequestvalidationexceptionError
         """
         return await self._client._call_method(
-            _DEMO_ITEM_UPDATE,
+            V3_DEMO_ITEM_UPDATE,
             {
                 "id": id,
                 "fields": fields,
