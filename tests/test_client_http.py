@@ -12,7 +12,8 @@ V3_VALIDATION = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"
 
 @pytest.fixture
 def b24(b24client, portal):
-    client = b24client.Bitrix24.from_webhook(portal.webhook, allow_http=True)
+    fast = b24client.RetryPolicy(max_retries=2, base=0.01)
+    client = b24client.Bitrix24.from_webhook(portal.webhook, allow_http=True, retry=fast)
     yield client
     client.close()
 
@@ -55,6 +56,7 @@ def test_system_error_classes_and_categories(b24client, b24, portal):
     with pytest.raises(errors.QueryLimitExceededError) as info:
         b24.tasks.task.approve(task_id=1)
     assert isinstance(info.value, errors.RateLimitError) and info.value.status == 503
+    assert len(portal.requests) == 3  # retried twice (bounded), then raised
     portal.answer("tasks.task.approve", 401, {"error": "expired_token"})
     with pytest.raises(errors.ExpiredTokenError) as info:
         b24.tasks.task.approve(task_id=1)

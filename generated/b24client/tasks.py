@@ -9,6 +9,7 @@ from typing import Any
 
 from ._specs import (
     TASKS_TASK_APPROVE,
+    TASKS_TASK_LIST,
 )
 
 
@@ -39,6 +40,46 @@ class TasksTaskApi:
             TASKS_TASK_APPROVE,
             {
                 "taskId": task_id,
+            },
+            extra,
+        )
+
+    # spec: specs/tasks/tasks.task.list.md
+    def list(
+        self,
+        *,
+        order: dict[str, Any] | None = None,
+        filter: dict[str, Any] | None = None,
+        select: list[Any] | None = None,
+        params: dict[str, Any] | None = None,
+        start: int | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """List tasks tasks.task.list
+
+        Returns one page of the tasks the caller can see: administrators see every task, heads of departments also see their staff's tasks, everyone else sees only the tasks open to them. A page holds at most 50 tasks; start moves through the pages.
+
+        Who can call it: any user
+
+        Args:
+            order: optional. Sort order as {"FIELD": "asc", ...} with asc or desc per field, for example ID, TITLE, DEADLINE, CREATED_DATE, REAL_STATUS or PRIORITY. Without it the newest task ID comes first
+            filter: optional. Conditions as {"FIELD": value, ...} on fields such as ID, RESPONSIBLE_ID, CREATED_BY, GROUP_ID, REAL_STATUS (2 pending, 3 in progress, 4 waiting for control, 5 completed, 6 deferred) or DEADLINE. A key may start with !, <, <=, > or >= to compare other than by equality
+            select: optional. The task fields to return. Name them every time: the default set is not fixed
+            params: optional. Extra data to compute per task: WITH_RESULT_INFO, WITH_TIMER_INFO, WITH_PARSED_DESCRIPTION
+            start: optional. Offset of the page: 0 for the first, 50 for the second, (N - 1) * 50 for page N. -1 skips counting the total
+            extra: further parameters, sent under the names given.
+
+        Raises:
+            Error0
+        """
+        return self._client._call_method(
+            TASKS_TASK_LIST,
+            {
+                "order": order,
+                "filter": filter,
+                "select": select,
+                "params": params,
+                "start": start,
             },
             extra,
         )
@@ -82,6 +123,46 @@ class AsyncTasksTaskApi:
             TASKS_TASK_APPROVE,
             {
                 "taskId": task_id,
+            },
+            extra,
+        )
+
+    # spec: specs/tasks/tasks.task.list.md
+    async def list(
+        self,
+        *,
+        order: dict[str, Any] | None = None,
+        filter: dict[str, Any] | None = None,
+        select: list[Any] | None = None,
+        params: dict[str, Any] | None = None,
+        start: int | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """List tasks tasks.task.list
+
+        Returns one page of the tasks the caller can see: administrators see every task, heads of departments also see their staff's tasks, everyone else sees only the tasks open to them. A page holds at most 50 tasks; start moves through the pages.
+
+        Who can call it: any user
+
+        Args:
+            order: optional. Sort order as {"FIELD": "asc", ...} with asc or desc per field, for example ID, TITLE, DEADLINE, CREATED_DATE, REAL_STATUS or PRIORITY. Without it the newest task ID comes first
+            filter: optional. Conditions as {"FIELD": value, ...} on fields such as ID, RESPONSIBLE_ID, CREATED_BY, GROUP_ID, REAL_STATUS (2 pending, 3 in progress, 4 waiting for control, 5 completed, 6 deferred) or DEADLINE. A key may start with !, <, <=, > or >= to compare other than by equality
+            select: optional. The task fields to return. Name them every time: the default set is not fixed
+            params: optional. Extra data to compute per task: WITH_RESULT_INFO, WITH_TIMER_INFO, WITH_PARSED_DESCRIPTION
+            start: optional. Offset of the page: 0 for the first, 50 for the second, (N - 1) * 50 for page N. -1 skips counting the total
+            extra: further parameters, sent under the names given.
+
+        Raises:
+            Error0
+        """
+        return await self._client._call_method(
+            TASKS_TASK_LIST,
+            {
+                "order": order,
+                "filter": filter,
+                "select": select,
+                "params": params,
+                "start": start,
             },
             extra,
         )

@@ -5,6 +5,16 @@ from typing import Any
 class TasksTaskApi:
     def __init__(self, client: Any) -> None: ...
     def approve(self, *, task_id: int, **extra: Any) -> dict[str, Any]: ...
+    def list(
+        self,
+        *,
+        order: dict[str, Any] | None = None,
+        filter: dict[str, Any] | None = None,
+        select: list[Any] | None = None,
+        params: dict[str, Any] | None = None,
+        start: int | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]: ...
 
 class TasksApi:
     def __init__(self, client: Any) -> None: ...
@@ -14,6 +24,16 @@ class TasksApi:
 class AsyncTasksTaskApi:
     def __init__(self, client: Any) -> None: ...
     async def approve(self, *, task_id: int, **extra: Any) -> dict[str, Any]: ...
+    async def list(
+        self,
+        *,
+        order: dict[str, Any] | None = None,
+        filter: dict[str, Any] | None = None,
+        select: list[Any] | None = None,
+        params: dict[str, Any] | None = None,
+        start: int | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]: ...
 
 class AsyncTasksApi:
     def __init__(self, client: Any) -> None: ...

@@ -11,8 +11,7 @@ from generator.render.env import environment
 from generator.render.format import format_source
 
 # Attributes the client classes define themselves; a namespace may not take them.
-CLIENT_ATTRS = {"call", "call_raw", "close", "aclose", "v3", "auth", "timeout", "batch",
-                "from_webhook", "from_token"}
+CLIENT_ATTRS = model.CLIENT_ATTRS
 BASE_DOCS = {
     "AuthError": "Authentication failed: a missing, wrong or expired token or webhook.",
     "RateLimitError": "A request-rate or operating-time limit was hit; retry later.",
@@ -64,6 +63,7 @@ def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, 
          roots=root_views["v2"], v3_roots=root_views["v3"],
          root_sync=root["sync_class"] if root else "", root_async=root["async_class"] if root else "")
     emit("b24client/_runtime.py", "runtime.py.jinja")
+    emit("b24client/_flows.py", "flows.py.jinja")
     all_functions = sorted((f for roots in trees.values() for ns in roots.values()
                             for f in ns.all_functions()), key=lambda f: f.const)
     emit("b24client/_specs.py", "specs.py.jinja", sources=f"{len(methods)} method specs",

@@ -89,6 +89,10 @@ class ErrorClass:
     doc: str
 
 
+# Attributes the client classes define themselves; no namespace or root method may take them.
+CLIENT_ATTRS = frozenset({"call", "call_raw", "close", "aclose", "v3", "auth", "timeout", "batch",
+                          "iterate", "iterate_fast", "raw", "stats", "from_webhook", "from_token"})
+
 CATEGORY_BASES = {
     "auth": "AuthError",
     "rate_limit": "RateLimitError",
@@ -264,19 +268,19 @@ def build_namespaces(methods: list[Method], specs: dict[tuple[str, str], str],
             continue  # casing variant of a method already placed
         node.functions[leaf.lower()] = fn
     for roots in trees.values():
-        for root in roots.values():
-            resolve_collisions(root)
+        for key, root in roots.items():
+            resolve_collisions(root, CLIENT_ATTRS if key == "" else frozenset())
     return trees
 
 
-def resolve_collisions(ns: Namespace) -> None:
+def resolve_collisions(ns: Namespace, taken: frozenset[str] = frozenset()) -> None:
     """A method named like a child namespace becomes that namespace's __call__."""
     for key in list(ns.functions):
         if key in ns.children:
             ns.children[key].call = ns.functions.pop(key)
     for child in ns.children.values():
         resolve_collisions(child)
-    attrs = naming.unique_names(sorted(set(ns.children) | set(ns.functions)), {"call"})
+    attrs = naming.unique_names(sorted(set(ns.children) | set(ns.functions)), {"call"} | taken)
     for key, child in ns.children.items():
         child.attr = attrs[key]
     for key, fn in list(ns.functions.items()):
