@@ -13,7 +13,7 @@ CRM_ITEM_LIST = MethodSpec(
     replacement=None,
     idempotent=True,
     batch=True,
-    rate_limit=2,
+    rate_limit=None,
     pagination="start-next",
 )
 TASKS_TASK_APPROVE = MethodSpec(
@@ -23,7 +23,7 @@ TASKS_TASK_APPROVE = MethodSpec(
     replacement=None,
     idempotent=False,
     batch=True,
-    rate_limit=2,
+    rate_limit=None,
     pagination="none",
 )
 TASKS_TASK_LIST = MethodSpec(
@@ -33,7 +33,7 @@ TASKS_TASK_LIST = MethodSpec(
     replacement=None,
     idempotent=True,
     batch=True,
-    rate_limit=2,
+    rate_limit=None,
     pagination="start-next",
 )
 TASK_ITEM_DEFER = MethodSpec(
@@ -43,7 +43,7 @@ TASK_ITEM_DEFER = MethodSpec(
     replacement="tasks.task.defer",
     idempotent=False,
     batch=True,
-    rate_limit=2,
+    rate_limit=None,
     pagination="none",
 )
 TASK_ITEM_RENEW = MethodSpec(
@@ -53,7 +53,7 @@ TASK_ITEM_RENEW = MethodSpec(
     replacement="tasks.task.renew",
     idempotent=False,
     batch=True,
-    rate_limit=2,
+    rate_limit=None,
     pagination="none",
 )
 TASK_ITEM_STARTEXECUTION = MethodSpec(
@@ -63,7 +63,7 @@ TASK_ITEM_STARTEXECUTION = MethodSpec(
     replacement="tasks.task.start",
     idempotent=False,
     batch=True,
-    rate_limit=2,
+    rate_limit=None,
     pagination="none",
 )
 V3_TASKS_TASK_UPDATE = MethodSpec(
@@ -73,7 +73,7 @@ V3_TASKS_TASK_UPDATE = MethodSpec(
     replacement=None,
     idempotent=False,
     batch=True,
-    rate_limit=2,
+    rate_limit=None,
     pagination="none",
 )
 

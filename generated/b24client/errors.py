@@ -121,15 +121,6 @@ class BitrixRestV3ExceptionValidationRequestvalidationexceptionError(ValidationE
     status = 400
 
 
-class Error0(MethodError):
-    """tasks.task.approve: wrong task id
-    tasks.task.list: Invalid sorting key (internal error)
-    """
-
-    code = "0"
-    status = 400
-
-
 class Error100(MethodError):
     """tasks.task.approve: CTaskItem All parameters in the constructor must have real class type"""
 
@@ -272,7 +263,6 @@ ERRORS: dict[str, type[Bitrix24Error]] = {
     "allowed_only_intranet_user": AllowedOnlyIntranetUserError,
     "BITRIX_REST_V3_EXCEPTION_ACCESSDENIEDEXCEPTION": BitrixRestV3ExceptionAccessdeniedexceptionError,
     "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION": BitrixRestV3ExceptionValidationRequestvalidationexceptionError,
-    "0": Error0,
     "100": Error100,
     "1048582": Error1048582,
     "ERROR_BATCH_LENGTH_EXCEEDED": ErrorBatchLengthExceededError,

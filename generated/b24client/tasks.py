@@ -32,7 +32,6 @@ class TasksTaskApi:
             extra: further parameters, sent under the names given.
 
         Raises:
-            Error0
             Error100
             Error1048582
         """
@@ -68,9 +67,6 @@ class TasksTaskApi:
             params: optional. Extra data to compute per task: WITH_RESULT_INFO, WITH_TIMER_INFO, WITH_PARSED_DESCRIPTION
             start: optional. Offset of the page: 0 for the first, 50 for the second, (N - 1) * 50 for page N. -1 skips counting the total
             extra: further parameters, sent under the names given.
-
-        Raises:
-            Error0
         """
         return self._client._call_method(
             TASKS_TASK_LIST,
@@ -115,7 +111,6 @@ class AsyncTasksTaskApi:
             extra: further parameters, sent under the names given.
 
         Raises:
-            Error0
             Error100
             Error1048582
         """
@@ -151,9 +146,6 @@ class AsyncTasksTaskApi:
             params: optional. Extra data to compute per task: WITH_RESULT_INFO, WITH_TIMER_INFO, WITH_PARSED_DESCRIPTION
             start: optional. Offset of the page: 0 for the first, 50 for the second, (N - 1) * 50 for page N. -1 skips counting the total
             extra: further parameters, sent under the names given.
-
-        Raises:
-            Error0
         """
         return await self._client._call_method(
             TASKS_TASK_LIST,

@@ -63,6 +63,7 @@ def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, 
          roots=root_views["v2"], v3_roots=root_views["v3"],
          root_sync=root["sync_class"] if root else "", root_async=root["async_class"] if root else "")
     emit("b24client/_runtime.py", "runtime.py.jinja")
+    emit("b24client/testing.py", "testing.py.jinja")
     emit("b24client/_flows.py", "flows.py.jinja")
     all_functions = sorted((f for roots in trees.values() for ns in roots.values()
                             for f in ns.all_functions()), key=lambda f: f.const)

@@ -303,6 +303,29 @@ def example_result(method: Method) -> Any:
     return None
 
 
+# What a documented method error is for, read from its message and description, so the mock
+# portal can answer a bad call with the code the method's page documents for that case.
+ERROR_ROLES = {
+    "missing": re.compile(r"\bnot (sent|passed|given|specified)\b|\bmissing\b|\bis required\b"),
+    "wrong_type": re.compile(r"\b(wrong|invalid|incorrect) (data )?type\b"),
+    "not_found": re.compile(r"\bnot found\b|\bdoes not exist\b|\bwrong \w+ id\b"),
+}
+
+
+def error_roles(method: Method) -> dict[str, dict[str, Any]]:
+    """role -> the first documented method error that plays it: {code, status, message}."""
+    roles: dict[str, dict[str, Any]] = {}
+    for e in method.errors:
+        if e.system or e.odd or not e.code:
+            continue
+        text = f"{e.message} {e.description}".lower()
+        for role, pattern in ERROR_ROLES.items():
+            if role not in roles and pattern.search(text):
+                roles[role] = {"code": e.code, "status": e.status or 400,
+                               "message": e.message or e.description}
+    return roles
+
+
 def mock_data(methods: list[Method]) -> dict[str, Any]:
     """What the mock portal needs to answer like the docs say, as plain JSON data."""
     return {"methods": [
@@ -314,6 +337,7 @@ def mock_data(methods: list[Method]) -> dict[str, Any]:
             "result": example_result(m),
             "errors": sorted({(e.code, e.status or 400) for e in m.errors
                               if not e.system and not e.odd and e.code}),
+            "error_roles": error_roles(m),
         }
         for m in sorted(methods, key=lambda m: (m.method.lower(), m.api))
     ]}

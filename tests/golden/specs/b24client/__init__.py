@@ -2,15 +2,21 @@
 # Do not edit: change the spec and run `make regenerate`.
 """A typed Bitrix24 REST client generated from the documentation."""
 
+from ._flows import ENTERPRISE, STANDARD, BatchResult, Limits, RetryPolicy
 from ._runtime import Result, TokenAuth, WebhookAuth
 from .client import AsyncBitrix24, Bitrix24
 from .errors import Bitrix24Error
 
 __all__ = [
+    "ENTERPRISE",
+    "STANDARD",
     "AsyncBitrix24",
+    "BatchResult",
     "Bitrix24",
     "Bitrix24Error",
+    "Limits",
     "Result",
+    "RetryPolicy",
     "TokenAuth",
     "WebhookAuth",
 ]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Mapping, NamedTuple
-from urllib.parse import urlsplit
+from typing import Any, Callable, Mapping, NamedTuple, Union
+from urllib.parse import urlencode, urlsplit
 
 from .errors import Bitrix24Error, TransportError, error_class
 
@@ -51,6 +51,7 @@ class Request(NamedTuple):
     url: str
     payload: dict[str, Any]
     headers: dict[str, str]
+    verb: str = "POST"
 
 
 def mask(secret: str) -> str:
@@ -83,6 +84,8 @@ class WebhookAuth:
         self.user_id = segments[-2]
         self._secret = segments[-1]
 
+    can_refresh = False
+
     def url(self, method: str, api: str) -> str:
         rest = "rest/api" if api == "v3" else "rest"
         prefix = f"/{self.prefix}" if self.prefix else ""
@@ -96,14 +99,36 @@ class WebhookAuth:
 
 
 class TokenAuth:
-    """An OAuth access token sent as the `auth` parameter."""
+    """An OAuth access token sent as the `auth` parameter, refreshed when it expires.
+
+    `on_refresh(auth)` is called with the new tokens so the caller can persist them.
+    """
 
     def __init__(
-        self, portal: str, access_token: str, *, allow_http: bool = False
+        self,
+        portal: str,
+        access_token: str,
+        *,
+        refresh_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        token_url: str = "https://oauth.bitrix.info/oauth/token/",
+        on_refresh: Callable[[TokenAuth], None] | None = None,
+        allow_http: bool = False,
     ) -> None:
         check_url(portal, allow_http)
+        check_url(token_url, allow_http)
         self.origin = portal.rstrip("/")
         self.access_token = access_token
+        self.refresh_token = refresh_token
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.token_url = token_url
+        self.on_refresh = on_refresh
+
+    @property
+    def can_refresh(self) -> bool:
+        return bool(self.refresh_token and self.client_id and self.client_secret)
 
     def url(self, method: str, api: str) -> str:
         rest = "rest/api" if api == "v3" else "rest"
@@ -112,8 +137,42 @@ class TokenAuth:
     def sign(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {**payload, "auth": self.access_token}
 
+    def refresh_request(self) -> Request:
+        query = urlencode(
+            {
+                "grant_type": "refresh_token",
+                "client_id": self.client_id or "",
+                "client_secret": self.client_secret or "",
+                "refresh_token": self.refresh_token or "",
+            }
+        )
+        return Request(
+            f"{self.token_url}?{query}", {}, {"Accept": "application/json"}, "GET"
+        )
+
+    def accept_refresh(self, status: int, body: bytes) -> None:
+        """Take the new tokens from the OAuth server's answer, or raise AuthError."""
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if status != 200 or not isinstance(data, dict) or "access_token" not in data:
+            code = str(data.get("error", "")) if isinstance(data, dict) else ""
+            raise error_class("expired_token", 401)(
+                f"token refresh failed ({code or status})",
+                code=code or "expired_token",
+                status=status,
+            )
+        self.access_token = str(data["access_token"])
+        self.refresh_token = str(data.get("refresh_token") or self.refresh_token)
+        if self.on_refresh is not None:
+            self.on_refresh(self)
+
     def __repr__(self) -> str:
         return f"TokenAuth({self.origin}, token={mask(self.access_token)})"
+
+
+Auth = Union[WebhookAuth, TokenAuth]
 
 
 def warn_if_deprecated(spec: MethodSpec) -> None:
@@ -132,7 +191,10 @@ def method_params(wire: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str
 
 
 def build_request(
-    auth: WebhookAuth | TokenAuth, spec: MethodSpec, params: Mapping[str, Any] | None
+    auth: Auth,
+    spec: MethodSpec,
+    params: Mapping[str, Any] | None,
+    idempotency_key: str | None = None,
 ) -> Request:
     payload = auth.sign(dict(params or {}))
     headers = {
@@ -140,6 +202,8 @@ def build_request(
         "Accept": "application/json",
         "User-Agent": USER_AGENT,
     }
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
     return Request(auth.url(spec.name, spec.api), payload, headers)
 
 
@@ -199,4 +263,7 @@ def error_from(method: str, status: int, data: Mapping[str, Any]) -> Bitrix24Err
 
 
 def spec_for(method: str, api: str = "v2") -> MethodSpec:
-    return MethodSpec(method, api)
+    """The documented spec of a method called by name, or a plain one for undocumented names."""
+    from ._specs import SPECS
+
+    return SPECS.get((method.lower(), api)) or MethodSpec(method, api)
