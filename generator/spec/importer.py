@@ -1,0 +1,205 @@
+"""`b24gen import`: upstream docs pages (markdown or scraped text) become spec files.
+
+One spec per method at `<to>/<scope>/<method>.md` (a method already in the tree keeps its
+file). A markdown page keeps its body; includes and links are pointed into the specs tree:
+an include of the docs' `_includes/<name>` becomes one of `<to>/_includes/<name>` when that
+file exists and is dropped otherwise, a link to another page becomes a link to that page's
+spec when the method is in the tree and `#` otherwise. A scraped page gets a body written
+from its record (`body.py`). Then `sync` fills the front matter, so re-importing a page
+replaces the body and re-syncs the front matter, keeping the maintainers' comments in it.
+
+Each result says what the source form could not carry (`lossy` of the IR) and what the
+import itself dropped.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.ir import Diagnostic, Method
+from generator.read import expand
+from generator.read.markdown import display_path, page_method_name
+from generator.read.yfm import scan
+from generator.spec.body import body_from_method
+from generator.spec.links import LINK, local_target
+from generator.spec.page import SpecPage, read_page
+from generator.spec.sync import sync_text, write_atomic
+
+SYSTEM_ERRORS = "system-errors.md"
+
+
+@dataclass
+class Imported:
+    source: str
+    method: str
+    api: str
+    target: Path
+    action: str = "unchanged"  # created | updated | unchanged
+    lost: list[str] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def describe(self) -> str:
+        lost = f"  (lost: {'; '.join(self.lost)})" if self.lost else ""
+        return f"{self.action:9s} {self.target}  <- {self.source}{lost}"
+
+
+@dataclass
+class ImportRun:
+    results: list[Imported] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+    skipped: int = 0  # pages that document no method (or another scope)
+
+
+def import_sources(sources: list[Path], to: Path, scopes: list[str] | None = None,
+                   write: bool = True) -> ImportRun:
+    run = ImportRun()
+    pages = []
+    for path in expand(sources):
+        sp = read_page(path)
+        run.problems.extend(p for p in sp.problems if p.severity == "error")
+        m = sp.method
+        if m is None or (scopes and not set(scopes) & set(m.scopes or (m.scope,))):
+            run.skipped += 1
+            continue
+        pages.append(sp)
+    targets = plan_targets([sp.method for sp in pages], existing_specs(to), to)
+    by_name = {key[0]: path for key, path in targets.items()}
+    for sp in pages:
+        run.results.append(import_page(sp, targets[sp.method.key], to, by_name, write))
+    return run
+
+
+def existing_specs(to: Path) -> dict[tuple[str, str], Path]:
+    found = {}
+    for path in expand([to]) if to.is_dir() else []:
+        sp = read_page(path)
+        if sp.method is not None:
+            found.setdefault(sp.method.key, path)
+    return found
+
+
+def plan_targets(methods: list[Method], existing: dict[tuple[str, str], Path], to: Path
+                 ) -> dict[tuple[str, str], Path]:
+    """Where each method's spec lives: its existing file, else `<scope>/<method>.md`
+    (`<method>.<api>.md` when another record of the name has that file)."""
+    targets = dict(existing)
+    taken = set(existing.values())
+    for m in methods:
+        if m.key in targets:
+            continue
+        folder = to / (m.scope or "unscoped")
+        path = folder / f"{m.method}.md"
+        if path in taken:
+            path = folder / f"{m.method}.{m.api}.md"
+        targets[m.key] = path
+        taken.add(path)
+    return targets
+
+
+def import_page(sp: SpecPage, target: Path, to: Path, by_name: dict[str, Path],
+                write: bool) -> Imported:
+    m = sp.method
+    result = Imported(sp.display, m.method, m.api, target, lost=list(m.lossy))
+    include = relative(to / "_includes" / SYSTEM_ERRORS, target.parent) \
+        if (to / "_includes" / SYSTEM_ERRORS).is_file() else None
+    if sp.is_markdown:
+        body, lost = rebased_body(sp, target, to, by_name)
+    else:
+        body, lost = body_from_method(m, include), []
+        if any(not e.code for e in m.errors if not e.system):
+            lost.append("error rows without a code")
+    result.lost += lost
+    head = front_matter_lines(target.read_text(encoding="utf-8")) if target.is_file() \
+        else front_matter_lines(sp.text or "")
+    old = target.read_text(encoding="utf-8") if target.is_file() else None
+    synced = sync_text(head + body, target, display_path(target))
+    result.problems = synced.problems
+    if any(p.severity == "error" for p in synced.problems):
+        return result
+    if synced.new != old:
+        result.action = "created" if old is None else "updated"
+        if write:
+            write_atomic(target, synced.new)
+    return result
+
+
+def front_matter_lines(text: str) -> str:
+    """The `---` … `---` block a text starts with (with its newline), or ''."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return ""
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    return "" if end is None else "\n".join(lines[:end + 1]) + "\n"
+
+
+def relative(target: Path, start: Path) -> str:
+    return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
+
+
+def rebased_body(sp: SpecPage, target: Path, to: Path, by_name: dict[str, Path]
+                 ) -> tuple[str, list[str]]:
+    """The page body with includes and links pointed into the specs tree."""
+    body = sp.fm.body.lstrip("\n")
+    lines: list[str | None] = list(body.split("\n"))
+    blocks, _ = scan(body, sp.display)
+    skip: set[int] = set()
+    for b in blocks:
+        if b.kind == "code":
+            skip.update(range(b.line - 1, b.line + b.text.count("\n") + 1))
+    lost: list[str] = []
+    for b in (b for b in blocks if b.kind == "include"):
+        skip.add(b.line - 1)
+        lines[b.line - 1] = rebased_include(lines[b.line - 1], b.text, target, to, lost)
+    dead = 0
+    for i, line in enumerate(lines):
+        if i not in skip and line:
+            lines[i], n = rebased_links(line, sp.path.parent, target, by_name)
+            dead += n
+    if dead:
+        lost.append(f"{dead} link(s) to pages that are not specs (now '#')")
+    return "\n" + "\n".join(without_dropped(lines)).rstrip("\n") + "\n", lost
+
+
+def without_dropped(lines: list[str | None]) -> list[str]:
+    """Lines left after dropping some, without the doubled blank line a drop leaves."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        if line is None:
+            if out and not out[-1].strip() and i + 1 < len(lines) and not (lines[i + 1] or "").strip():
+                out.pop()
+            continue
+        out.append(line)
+    return out
+
+
+def rebased_include(line: str, href: str, target: Path, to: Path, lost: list[str]) -> str | None:
+    name = Path(href.split("#")[0]).name
+    local = to / "_includes" / name
+    if local.is_file():
+        return line.replace(f"({href})", f"({relative(local, target.parent)})")
+    lost.append(f"include of {name} (no {to.name}/_includes/{name})")
+    return None
+
+
+def rebased_links(line: str, source_dir: Path, target: Path, by_name: dict[str, Path]
+                  ) -> tuple[str, int]:
+    dead = 0
+
+    def point(match: re.Match[str]) -> str:
+        nonlocal dead
+        bang, label, href = match.groups()
+        page = local_target(source_dir, href)
+        if page is None:
+            return match.group(0)
+        name = page_method_name(page.resolve())
+        spec = by_name.get(name.lower()) if name else None
+        if spec is None:
+            dead += 1
+            return f"{bang}[{label}](#)"
+        anchor = href.partition("#")[2]
+        return f"{bang}[{label}]({relative(spec, target.parent)}{'#' + anchor if anchor else ''})"
+
+    return LINK.sub(point, line), dead

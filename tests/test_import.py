@@ -1,0 +1,122 @@
+"""`b24gen import`: docs pages and scraped text become specs placed by scope, with includes
+and links pointed into the specs tree, the front matter synced, losses reported; importing
+again updates the body and keeps the maintainers' comments."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.read.frontmatter import split
+from generator.read.markdown import read_markdown_text
+from generator.spec.importer import import_sources
+from generator.spec.lint import lint_paths
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
+DOCS, SCRAPED = FIXTURES / "docs", FIXTURES / "scraped"
+
+
+@pytest.fixture
+def specs(tmp_path):
+    target = tmp_path / "specs"
+    shutil.copytree(FIXTURES / "specs", target)
+    return target
+
+
+def test_import_places_by_scope_and_fills_front_matter(specs):
+    run = import_sources([DOCS, SCRAPED], specs)
+    assert run.skipped == 1  # the index page documents no method
+    placed = {r.method: (r.action, r.target.relative_to(specs).as_posix()) for r in run.results}
+    assert placed == {"demo.widget.get": ("created", "demo/demo.widget.get.md"),
+                      "demo.widget.list": ("created", "demo/demo.widget.list.md"),
+                      "demo.widget.move": ("created", "demo/demo.widget.move.md")}
+    text = (specs / "demo" / "demo.widget.get.md").read_text(encoding="utf-8")
+    fm, problems = split(text, "x")
+    assert not problems
+    assert fm.data["method"] == "demo.widget.get" and fm.data["scope"] == "demo"
+    assert fm.data["params"][0] == {"name": "id", "type": "integer", "required": True}
+    assert "{% include [system errors](../_includes/system-errors.md) %}" in text
+    assert "required.md" not in text
+    assert "[widget list](demo.widget.list.md)" in text and "[widget guide](#)" in text
+    assert "[not](a-link.md)" in text  # code is left alone
+    assert lint_paths([specs]).findings == []
+
+
+def test_losses_are_reported(specs):
+    run = import_sources([DOCS, SCRAPED], specs)
+    lost = {r.method: r.lost for r in run.results}
+    assert any("required.md" in item for item in lost["demo.widget.get"])
+    assert any("link(s)" in item for item in lost["demo.widget.get"])
+    assert "examples.language" in lost["demo.widget.move"]
+
+
+def test_scraped_page_reads_back_the_same(specs):
+    import_sources([SCRAPED], specs)
+    from generator.read import read_file
+
+    source = read_file(SCRAPED / "widget-move.txt")[0][0]
+    path = specs / "demo" / "demo.widget.move.md"
+    spec = read_markdown_text(path.read_text(encoding="utf-8"), path, "x")[0][0]
+    fields = lambda m: ([(p.name, p.type, p.required) for p in m.params],
+                        [(e.code, e.status) for e in m.errors if not e.system],
+                        m.scope, m.api, m.deprecated, [e.calls for e in m.examples])
+    assert fields(spec) == fields(source)
+    assert any(e.system for e in spec.errors)
+
+
+def test_scope_filter(specs):
+    assert import_sources([DOCS], specs, ["crm"]).results == []
+    assert len(import_sources([DOCS], specs, ["demo"]).results) == 2
+
+
+def test_reimport_keeps_comments_and_updates_body(specs, tmp_path):
+    docs = tmp_path / "docs"
+    shutil.copytree(DOCS, docs)
+    import_sources([docs], specs)
+    spec = specs / "demo" / "demo.widget.get.md"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text.replace("scope: demo\n", "scope: demo  # checked by hand\n")
+                    .replace("---\nmethod:", "---\n# owner: widgets team\nmethod:", 1),
+                    encoding="utf-8")
+    assert [r.action for r in import_sources([docs], specs).results] == ["unchanged"] * 2
+    page = docs / "api-reference" / "widgets" / "widget-get.md"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "|| **select**\n[`string[]`](../data-types.md) | Fields to return ||",
+        "|| **select***\n[`string[]`](../data-types.md) | Fields to return ||"), encoding="utf-8")
+    run = import_sources([docs], specs)
+    assert {r.method: r.action for r in run.results}["demo.widget.get"] == "updated"
+    new = spec.read_text(encoding="utf-8")
+    assert "# owner: widgets team\n" in new and "scope: demo  # checked by hand\n" in new
+    assert "|| **select***" in new
+    fm, _ = split(new, "x")
+    assert fm.data["params"][1]["required"] is True
+
+
+def test_existing_spec_keeps_its_file(specs):
+    moved = specs / "elsewhere" / "get.md"
+    import_sources([DOCS], specs)
+    moved.parent.mkdir()
+    (specs / "demo" / "demo.widget.get.md").rename(moved)
+    run = import_sources([DOCS], specs, ["demo"])
+    assert {r.method: r.target for r in run.results}["demo.widget.get"] == moved
+    assert not (specs / "demo" / "demo.widget.get.md").exists()
+
+
+def test_seed_000_becomes_a_spec(seeds, specs):
+    run = import_sources(sorted(seeds.glob("000_*.txt")), specs)
+    [result] = run.results
+    assert result.target == specs / "task" / "task.item.startexecution.md"
+    fm, _ = split(result.target.read_text(encoding="utf-8"), "x")
+    assert fm.data["deprecated"] is True
+    assert [p["name"] for p in fm.data["params"]] == ["TASKID"]
+
+
+def test_cli_dry_run_writes_nothing(capsys, specs):
+    before = sorted(p.name for p in specs.rglob("*"))
+    assert main(["import", str(DOCS), "--to", str(specs), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "created" in out and "lost:" in out
+    assert sorted(p.name for p in specs.rglob("*")) == before
