@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator import __version__, pipeline
+from generator import __version__, mock, pipeline
 from generator.ir import Diagnostic, to_json
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
@@ -53,6 +53,112 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_mock(args: argparse.Namespace) -> int:
+    loaded = mock.prepare(Path(args.specs))
+    report(loaded.problems, "error")
+    if loaded.errors:
+        print("b24gen: mock portal not started", file=sys.stderr)
+        return EXIT_INPUT
+    options = {"dataset_size": args.dataset, "drain": args.drain, "burst": args.burst,
+               "operating_per_call": args.operating, "seed": args.seed}
+    mock.serve(loaded, port=args.port, options=options,
+               announce=lambda text: print(text, flush=True))
+    return EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from generator.spec import lint
+
+    result = lint.lint_paths([Path(p) for p in args.paths],
+                             [Path(args.compare)] if args.compare else None)
+    if args.format == "json":
+        sys.stdout.write(lint.as_json(result))
+    else:
+        sys.stdout.write(lint.statistics(result) if args.statistics else lint.as_text(result))
+    print(lint.summary(result), file=sys.stderr)
+    return EXIT_DRIFT if result.failed(args.strict) else EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from generator.spec import sync
+
+    results = sync.sync_paths([Path(p) for p in args.paths], fix=args.fix)
+    changed = [r for r in results if r.changed]
+    for r in changed:  # the diff first, then the write
+        sys.stdout.write(sync.unified(r.display, r.old, r.new))
+    if not args.check:
+        sync.write(results)
+    report([p for r in results for p in r.problems], "warning")
+    if any(p.severity == "error" for r in results for p in r.problems):
+        return EXIT_INPUT
+    verb = "would change" if args.check else "changed"
+    print(f"b24gen sync: {len(changed)} of {len(results)} file(s) {verb}", file=sys.stderr)
+    return EXIT_DRIFT if args.check and changed else EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from generator.spec import importer
+
+    run = importer.import_sources([Path(p) for p in args.sources], Path(args.to), args.scope,
+                                  write=not args.dry_run)
+    for r in run.results:
+        print(r.describe())
+    problems = run.problems + [p for r in run.results for p in r.problems]
+    report(problems, "error")
+    print(f"b24gen import: {len(run.results)} method(s), {run.skipped} page(s) skipped",
+          file=sys.stderr)
+    return EXIT_INPUT if any(p.severity == "error" for p in problems) else EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from generator.read import read_paths
+    from generator.spec import diff
+
+    old, old_problems = read_paths([Path(args.old)])
+    new, new_problems = read_paths([Path(args.new)])
+    report(old_problems + new_problems, "error")
+    changes = diff.diff_methods(old, new)
+    sys.stdout.write(diff.as_json(changes) if args.format == "json"
+                     else diff.as_markdown(changes, args.old, args.new))
+    fail = {"breaking": bool(diff.breaking(changes)), "any": bool(changes), "never": False}
+    return EXIT_DRIFT if fail[args.fail_on] else EXIT_OK
+
+
+def add_spec_verbs(sub: argparse._SubParsersAction) -> None:
+    lint = sub.add_parser("lint", help="report problems in spec and docs pages")
+    lint.add_argument("paths", nargs="+")
+    lint.add_argument("--format", choices=["text", "json"], default="text")
+    lint.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    lint.add_argument("--compare", metavar="OTHER",
+                      help="a tree in the other language: report where the methods disagree")
+    lint.add_argument("--statistics", action="store_true",
+                      help="print the count of findings per rule instead of the findings")
+    lint.set_defaults(run=cmd_lint)
+
+    sync = sub.add_parser("sync", help="fill the front matter of specs from their bodies")
+    sync.add_argument("paths", nargs="+")
+    sync.add_argument("--check", action="store_true",
+                      help="write nothing; print the diff and exit 1 if a file would change")
+    sync.add_argument("--fix", action="store_true",
+                      help="also repair fixable body defects (fences closed with 4+ spaces)")
+    sync.set_defaults(run=cmd_sync)
+
+    imp = sub.add_parser("import", help="turn docs pages into spec files")
+    imp.add_argument("sources", nargs="+")
+    imp.add_argument("--to", default="specs", help="the specs tree (default: specs)")
+    imp.add_argument("--scope", action="append", help="only methods of this scope (repeatable)")
+    imp.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    imp.set_defaults(run=cmd_import)
+
+    df = sub.add_parser("diff", help="changelog between two spec or docs trees")
+    df.add_argument("old")
+    df.add_argument("new")
+    df.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    df.add_argument("--fail-on", choices=["breaking", "any", "never"], default="breaking",
+                    help="exit 1 when such changes exist (default: breaking)")
+    df.set_defaults(run=cmd_diff)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="b24gen", description=__doc__)
     p.add_argument("--version", action="version", version=f"b24gen {__version__}")
@@ -71,6 +177,18 @@ def parser() -> argparse.ArgumentParser:
     regen.add_argument("--check", action="store_true",
                        help="write nothing; exit 1 and list files that would change")
     regen.set_defaults(run=cmd_regenerate)
+
+    mk = sub.add_parser("mock", help="serve a mock Bitrix24 portal built from the specs")
+    mk.add_argument("--specs", default="specs")
+    mk.add_argument("--port", type=int, default=8024, help="0 picks a free port")
+    mk.add_argument("--dataset", type=int, default=200, help="items each list method pages over")
+    mk.add_argument("--drain", type=float, default=2.0, help="leaky bucket: requests drained a second")
+    mk.add_argument("--burst", type=float, default=50, help="leaky bucket: requests before 503")
+    mk.add_argument("--operating", type=float, default=0.0,
+                    help="operating seconds each call adds (429 above 480 s)")
+    mk.add_argument("--seed", type=int, default=0, help="0: IDs 1..N; other seeds leave gaps")
+    mk.set_defaults(run=cmd_mock)
+    add_spec_verbs(sub)
     return p
 
 

@@ -54,18 +54,25 @@ def read_file(path: Path, fmt: str | None = None, display: str | None = None
 def read_paths(paths: list[Path], fmt: str | None = None) -> tuple[list[Method], list[Diagnostic]]:
     methods: list[Method] = []
     problems: list[Diagnostic] = []
-    seen: dict[tuple[str, str], Method] = {}
     for path in expand(paths):
         found, diags = read_file(path, fmt)
         problems.extend(diags)
-        for m in found:
-            if m.key in seen:
-                first = seen[m.key]
-                problems.append(Diagnostic(
-                    m.position or Position(m.source.path if m.source else str(path), 1, 1),
-                    "SPEC008", f"duplicate method {m.method} ({m.api})",
-                    f"already defined at {first.position or first.source.path}"))
-                continue
-            seen[m.key] = m
-            methods.append(m)
-    return methods, problems
+        methods.extend(found)
+    unique, duplicates = duplicate_methods(methods)
+    return unique, problems + duplicates
+
+
+def duplicate_methods(methods: list[Method]) -> tuple[list[Method], list[Diagnostic]]:
+    """The first record of each method (name and api), and a SPEC008 for every later one."""
+    seen: dict[tuple[str, str], Method] = {}
+    problems: list[Diagnostic] = []
+    for m in methods:
+        if m.key in seen:
+            first = seen[m.key]
+            problems.append(Diagnostic(
+                m.position or Position(m.source.path if m.source else "?", 1, 1),
+                "SPEC008", f"duplicate method {m.method} ({m.api})",
+                f"already defined at {first.position or first.source.path}"))
+            continue
+        seen[m.key] = m
+    return list(seen.values()), problems

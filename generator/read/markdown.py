@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from generator.ir import Diagnostic, Error, Example, Method, Param, Position, ReturnField, Returns, Source
 from generator.read import frontmatter, text as T
+from generator.read.nesting import ParamTable, anchors_of, nest, row_links
 from generator.read.yfm import Block, Cell, scan
 
 
@@ -24,6 +26,7 @@ class Page:
     roles: list[str | None]  # role of the H2/H3 section each block sits in
     subsections: list[str]  # text of the nearest heading above each block
     problems: list[Diagnostic] = field(default_factory=list)
+    headings: list[Block | None] = field(default_factory=list)  # nearest heading above each
 
 
 def display_path(path: Path) -> str:
@@ -61,17 +64,29 @@ def expand_includes(blocks: list[Block], path: Path, display: str, depth: int = 
                                        "fix the include path (it is relative to this file)",
                                        "warning"))
             continue
-        text, errs = read_file_text(target, target_display)
-        problems.extend(errs)
-        if text is None:
-            continue
-        inner, inner_problems = scan(text, target_display)
-        inner, more = expand_includes(inner, target, target_display, depth + 1)
-        for b in inner:
-            b.tab = b.tab or block.tab
-        out.extend(inner)
-        problems.extend(inner_problems + more)
+        inner, inner_problems = included_blocks(target, target_display, depth)
+        out.extend(replace(b, tab=b.tab or block.tab) for b in inner)
+        problems.extend(inner_problems)
     return out, problems
+
+
+INCLUDE_CACHE: dict[tuple[Path, int], tuple[list[Block], list[Diagnostic]]] = {}
+
+
+def included_blocks(target: Path, display: str, depth: int) -> tuple[list[Block], list[Diagnostic]]:
+    """The blocks of an included file, scanned once per run (pages share a few includes);
+    callers get copies, so what they change stays theirs."""
+    key = (target, depth)
+    if key not in INCLUDE_CACHE:
+        text, problems = read_file_text(target, display)
+        blocks: list[Block] = []
+        if text is not None:
+            blocks, inner_problems = scan(text, display)
+            blocks, more = expand_includes(blocks, target, display, depth + 1)
+            problems = problems + inner_problems + more
+        INCLUDE_CACHE[key] = (blocks, problems)
+    blocks, problems = INCLUDE_CACHE[key]
+    return [replace(b) for b in blocks], list(problems)
 
 
 def build_page(path: Path, display: str, body: str, body_line: int) -> Page:
@@ -79,10 +94,13 @@ def build_page(path: Path, display: str, body: str, body_line: int) -> Page:
     blocks, more = expand_includes(blocks, path, display)
     roles: list[str | None] = []
     subsections: list[str] = []
+    headings: list[Block | None] = []
     role: str | None = None
     sub = ""
+    nearest: Block | None = None
     for block in blocks:
         if block.kind == "heading":
+            nearest = block
             found = T.section_role(block.text)
             if block.level <= 2:
                 role = found
@@ -93,7 +111,8 @@ def build_page(path: Path, display: str, body: str, body_line: int) -> Page:
             sub = T.heading_text(block.text)
         roles.append(role)
         subsections.append(sub)
-    return Page(path, display, blocks, roles, subsections, problems + more)
+        headings.append(nearest)
+    return Page(path, display, blocks, roles, subsections, problems + more, headings)
 
 
 # ---------------------------------------------------------------- tables
@@ -117,38 +136,69 @@ def cell_text(row: list[Cell], idx: int | None) -> str:
 
 
 def params_from_table(block: Block, display: str, problems: list[Diagnostic]) -> list[Param]:
+    table = param_table(block, display, problems)
+    return table.params if table else []
+
+
+def param_table(block: Block, display: str, problems: list[Diagnostic]) -> ParamTable | None:
+    """The parameters of a table whose first column names them; a table without a header
+    row (it starts straight with a parameter) is read as name | description."""
     rows = block.rows
-    if not rows:
-        return []
-    roles = header_roles(rows[0])
-    name_col = column(roles, "name", "field")
-    if name_col is None:
-        return []
-    type_col = column(roles, "type")
-    desc_col = column(roles, "description")
-    params = []
-    for row in rows[1:]:
-        if len(row) != len(rows[0]):
-            problems.append(Diagnostic(Position(display, row[0].line if row else block.line,
-                                                row[0].col if row else 1), "YFM007",
-                                       f"table row has {len(row)} cells, the header has "
-                                       f"{len(rows[0])}", "check for a stray or missing |",
-                                       "warning"))
-        if name_col >= len(row):
-            continue
-        cell = row[name_col]
-        name, required, types = T.parse_name_cell(cell.text)
-        if not name:
-            continue
-        if type_col is not None:
-            types = T.type_tokens(cell_text(row, type_col)) or [T.plain(cell_text(row, type_col))]
-        ptype, item = normalize_type(types)
-        params.append(Param(
-            name=name, type=ptype, item_type=item, required=required == 1,
-            conditionally_required=required == 2,
-            description=T.plain(cell_text(row, desc_col)),
-            position=Position(display, cell.line, cell.col)))
-    return params
+    if not rows or not rows[0]:
+        return None
+    layout = param_layout(rows[0])
+    if layout is None:
+        return None
+    name_col, type_col, desc_col, headed = layout
+    table = ParamTable()
+    for row in rows[1:] if headed else rows:
+        if headed:
+            check_width(row, rows[0], block, display, problems)
+        param = param_from_row(row, name_col, type_col, desc_col, display)
+        if param is not None:
+            table.params.append(param)
+            table.links.append(row_links(*(c.text for c in row)))
+    return table
+
+
+def param_layout(header: list[Cell]) -> tuple[int, int | None, int | None, bool] | None:
+    """(name column, type column, description column, has a header row) or None when the
+    table does not list parameters."""
+    roles = header_roles(header)
+    name, required, types = T.parse_name_cell(header[0].text)
+    type_hint = bool(types) and all(t.lower() in ("type", "тип") for t in types)
+    if roles[0] in ("name", "field", "key") or (type_hint and not required):
+        return 0, column(roles, "type"), column(roles, "description"), True
+    if roles[0] is None and name and (types or required or "](" in header[0].text):
+        return 0, None, 1 if len(header) > 1 else None, False
+    return None
+
+
+def check_width(row: list[Cell], header: list[Cell], block: Block, display: str,
+                problems: list[Diagnostic]) -> None:
+    if len(row) != len(header):
+        problems.append(Diagnostic(Position(display, row[0].line if row else block.line,
+                                            row[0].col if row else 1), "YFM007",
+                                   f"table row has {len(row)} cells, the header has "
+                                   f"{len(header)}", "check for a stray or missing |",
+                                   "warning"))
+
+
+def param_from_row(row: list[Cell], name_col: int, type_col: int | None, desc_col: int | None,
+                   display: str) -> Param | None:
+    if name_col >= len(row):
+        return None
+    cell = row[name_col]
+    name, required, types = T.parse_name_cell(cell.text)
+    if not name:
+        return None
+    if type_col is not None:
+        types = T.type_tokens(cell_text(row, type_col)) or [T.plain(cell_text(row, type_col))]
+    ptype, item = normalize_type(types)
+    return Param(name=name, type=ptype, item_type=item, required=required == 1,
+                 conditionally_required=required == 2,
+                 description=T.plain(cell_text(row, desc_col)),
+                 position=Position(display, cell.line, cell.col))
 
 
 def normalize_type(tokens: list[str]) -> tuple[str, str | None]:
@@ -196,44 +246,68 @@ def status_from(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+@dataclass(frozen=True)
+class ErrorColumns:
+    code: int | None
+    field: int | None
+    status: int | None
+    message: int | None
+    description: int | None
+    value: int | None
+
+
+def error_columns(header: list[Cell]) -> ErrorColumns | None:
+    """Where an error table keeps what; None for tables that are not error lists (the
+    error response's own fields: Name | Description)."""
+    roles = header_roles(header)
+    if not roles or roles[0] == "name":
+        return None
+    message = column(roles, "message")
+    description = column(roles, "description")
+    if message is None:  # Code | Description | Value: the description is the message
+        message, description = description, None
+    return ErrorColumns(column(roles, "code"), column(roles, "field"), column(roles, "status"),
+                        message, description, column(roles, "value", "fix"))
+
+
+def is_odd(code: str) -> bool:
+    return code.strip().strip("\"'").strip().lower() in T.ODD_CODES
+
+
 def errors_from_table(block: Block, display: str, system: bool, status: int | None,
                       v3_code: str | None) -> list[Error]:
+    """Every row of an error table becomes an Error; a row whose code cell is not a code
+    (`-`, `0`, "Empty value", no code column at all) keeps its text and is marked odd."""
     rows = block.rows
-    if not rows:
+    cols = error_columns(rows[0]) if rows else None
+    if cols is None:
         return []
-    roles = header_roles(rows[0])
-    code_col = column(roles, "code")
-    field_col = column(roles, "field")
-    status_col = column(roles, "status")
-    desc_col = column(roles, "description")
-    value_col = column(roles, "value", "fix")
-    if code_col is None and not (field_col is not None and v3_code):
-        return []
-    out = []
-    for row in rows[1:]:
-        anchor = row[0] if row else Cell("", block.line, 1)
-        message = T.plain(cell_text(row, desc_col))
-        description = T.plain(cell_text(row, value_col))
-        if code_col is not None:
-            raw = cell_text(row, code_col)
-            lines = [ln for ln in raw.split("\n") if ln.strip()]
-            codes = T.CODE.findall(lines[0]) if lines else []
-            code = codes[0].strip() if codes else T.plain(lines[0] if lines else "")
-            if len(lines) > 1 and status_col is not None:
-                description = message
-                message = T.plain("\n".join(lines[1:]))
-            odd = code.strip().lower() in T.ODD_CODES
-            row_status = status_from(cell_text(row, status_col)) if status_col is not None else status
-            out.append(Error(code=code, status=row_status, message=message, description=description,
-                             system=system, odd=odd,
-                             position=Position(display, anchor.line, anchor.col)))
-        else:
-            fields = T.CODE.findall(cell_text(row, field_col)) or [T.plain(cell_text(row, field_col))]
-            out.append(Error(code=v3_code or "", status=status, message=message,
-                             description=description, system=system,
-                             field=", ".join(f for f in fields if f) or None,
-                             position=Position(display, anchor.line, anchor.col)))
-    return out
+    return [error_from_row(row, cols, block, display, system, status, v3_code)
+            for row in rows[1:]]
+
+
+def error_from_row(row: list[Cell], cols: ErrorColumns, block: Block, display: str,
+                   system: bool, status: int | None, v3_code: str | None) -> Error:
+    anchor = row[0] if row else Cell("", block.line, 1)
+    message = T.plain(cell_text(row, cols.message))
+    description = T.plain(cell_text(row, cols.description if cols.description is not None
+                                    else cols.value))
+    row_status = status_from(cell_text(row, cols.status)) if cols.status is not None else status
+    position = Position(display, anchor.line, anchor.col)
+    if cols.code is None:
+        fields = T.CODE.findall(cell_text(row, cols.field)) or [T.plain(cell_text(row, cols.field))]
+        code = v3_code or ""
+        return Error(code=code, status=row_status, message=message, description=description,
+                     system=system, field=", ".join(f for f in fields if f) or None,
+                     odd=is_odd(code), position=position)
+    lines = [ln for ln in cell_text(row, cols.code).split("\n") if ln.strip()]
+    codes = T.CODE.findall(lines[0]) if lines else []
+    code = codes[0].strip() if codes else T.plain(lines[0] if lines else "")
+    if len(lines) > 1 and cols.status is not None:  # `500` | `CODE`\nMessage | Description
+        description = message
+        message = T.plain("\n".join(lines[1:]))
+    return Error(code=code, status=row_status, message=message, description=description,
+                 system=system, odd=is_odd(code), position=position)
 
 
 # ---------------------------------------------------------------- page -> method
@@ -256,6 +330,8 @@ class Draft:
     errors: list[Error] = field(default_factory=list)
     examples: list[Example] = field(default_factory=list)
     no_params: bool = False
+    param_tables: list[ParamTable] = field(default_factory=list)
+    event: bool = False  # the page documents an event ("Who can subscribe"), not a method
 
 
 def read_markdown(path: Path, display: str | None = None, fmt: str = "markdown"
@@ -277,44 +353,66 @@ def read_markdown_text(text: str, path: Path, display: str, fmt: str = "markdown
     return ([method] if method else []), problems
 
 
+V3_ERROR_CODE = re.compile(r"(?:error code|код ошибки)\s*:?\s*`([A-Za-z0-9_.]+)`", re.I)
+HTTP_STATUS = ("http status", "http-статус", "статус http", "http-status")
+
+
 def extract(page: Page) -> Draft:
     d = Draft()
     status: int | None = None
     v3_code: str | None = None
     seen_h2 = False
-    for block, role, sub in zip(page.blocks, page.roles, page.subsections):
+    sections = 0  # H2 headings passed
+    section: Block | None = None  # the heading that opened the parameters section
+    previous: str | None = None
+    for block, role, heading in zip(page.blocks, page.roles, page.headings or
+                                    [None] * len(page.blocks)):
         kind = block.kind
+        if kind == "heading" and role == "params" and previous != "params":
+            section = block
+        previous = role
         if kind == "heading":
             if block.level == 1 and not d.title:
                 d.title = T.heading_text(block.text)
                 d.title_pos = Position(page.display, block.line, block.col)
             elif block.level >= 2:
                 seen_h2 = True
+                sections += block.level == 2
             v3_code = None
             continue
         if kind == "quote" and d.title and not seen_h2:
             read_quote(block.text, d)
             continue
         if kind == "para" and role in ("errors", "system_errors", "response", None):
-            if block.text.lstrip().lower().startswith(("http status", "http-статус", "статус http")):
+            if block.text.lstrip().lower().startswith(HTTP_STATUS):
                 status = status_from(block.text)
-            m = re.search(r"(?:Error Code|Код ошибки)\s*:?\s*`([A-Z0-9_]+)`", block.text)
+            m = V3_ERROR_CODE.search(block.text)
             if m:
                 v3_code = m.group(1)
         if kind in ("para", "note") and d.title and not seen_h2:
             read_intro(block, d, page)
+            if kind == "para" and T.NO_PARAMS_TEXT.search(T.plain(block.text)):
+                d.no_params = True
             continue
         if kind == "table":
-            read_table(block, role, sub, d, page, status, v3_code)
+            if role is None and d.title and not sections:
+                read_intro_table(block, heading if heading and heading.level > 1 else None, d, page)
+            else:
+                read_table(block, role, None if heading is section else heading, d, page,
+                           status, v3_code)
             continue
-        if kind == "para" and role == "params" and re.search(
-                r"^(?:no parameters|без параметров|метод не принимает параметров|"
-                r"the method does not (?:accept|take|require) (?:any )?parameters)",
-                T.plain(block.text), re.I):
+        if kind == "para" and role == "params" and T.NO_PARAMS_TEXT.search(T.plain(block.text)):
             d.no_params = True
         if kind == "code":
             read_code(block, role, d, page)
     return d
+
+
+def read_intro_table(block: Block, heading: Block | None, d: Draft, page: Page) -> None:
+    """A parameters table above the first section heading (pages without "Parameters"),
+    or one of its sub-tables under a smaller heading."""
+    if block.rows and block.rows[0] and header_roles(block.rows[0])[0] is not None:
+        read_param_table(block, heading, d, page)
 
 
 def read_quote(text: str, d: Draft) -> None:
@@ -322,11 +420,14 @@ def read_quote(text: str, d: Draft) -> None:
     low = plain.lower()
     if low.startswith(("scope", "область")):
         raw = text.split(":", 1)[1] if ":" in text else text
-        found = T.CODE.findall(raw) or [w.strip(" ,.") for w in T.plain(raw).split(",")]
+        found = T.CODE.findall(raw) or [w.strip(" ,.") for w in re.split(r",|\s+and\s+|\s+и\s+",
+                                                                         T.plain(raw))]
         for s in found:
             s = T.SCOPE_WORDS.get(s.strip().lower(), s.strip())
             if s and s not in d.scopes:
                 d.scopes.append(s)
+    elif low.startswith(("who can subscribe", "кто может подписаться")):
+        d.event = True
     elif low.startswith(("who can", "кто может")) and ":" in plain:
         d.who = plain.split(":", 1)[1].strip()
 
@@ -365,6 +466,7 @@ def page_method_name(target: Path) -> str | None:
                 for line in fh:
                     if line.startswith("# "):
                         name = T.title_method(line[2:])
+                        name = name if name and T.METHOD_NAME.match(name) else None
                         break
         except OSError:
             pass
@@ -373,26 +475,63 @@ def page_method_name(target: Path) -> str | None:
 
 
 def find_replacement(text: str, page: Page) -> str | None:
-    """The method a deprecation note points to: the link's target page decides; a link to
-    an index page names a family (`tasks.task.*`)."""
+    """The method a deprecation note points to: the link's target page decides (its title's
+    method); a link to an overview page names a family (`crm.item.*`)."""
     for label, href in T.LINK.findall(text):
         label = T.plain(label).strip("` ")
         if not href or href.startswith(("http", "#")):
             continue
         target = (page.path.parent / href.split("#")[0]).resolve()
-        if target.name != "index.md" and target.is_file():
-            name = page_method_name(target)
-            if name:
-                return name
+        name = page_method_name(target) if target.name != "index.md" else None
+        if name:
+            return name
         if T.METHOD_NAME.match(label.rstrip(".*").rstrip(".")) or "*" in label:
             return label
+        name = page_family(target)
+        if name:
+            return name
     for token in T.CODE.findall(text):
-        if T.METHOD_NAME.match(token):
+        if T.METHOD_NAME.match(token) or T.METHOD_NAME.match(token.rstrip(".*")):
             return token
     return None
 
 
-def read_table(block: Block, role: str | None, sub: str, d: Draft, page: Page,
+FAMILY_CACHE: dict[Path, str | None] = {}
+
+
+def page_family(target: Path) -> str | None:
+    """The family of methods an overview page is about: the `x.y.*` it names most, or the
+    common prefix of the methods it links to."""
+    if target not in FAMILY_CACHE:
+        FAMILY_CACHE[target] = family_of(target)
+    return FAMILY_CACHE[target]
+
+
+def family_of(target: Path) -> str | None:
+    try:
+        text = target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    families = Counter(re.findall(r"\b([a-z][\w]*(?:\.[\w]+)+)\.\*", text))
+    if families:
+        return families.most_common(1)[0][0] + ".*"
+    names = [T.plain(label).strip("` ") for label, _ in T.LINK.findall(text)]
+    groups = [n.split(".")[:-1] for n in names if T.METHOD_NAME.match(n)]
+    prefix = common_prefix(groups) if groups else []
+    return ".".join(prefix) + ".*" if len(prefix) >= 2 else None
+
+
+def common_prefix(names: list[list[str]]) -> list[str]:
+    prefix = names[0]
+    for parts in names[1:]:
+        n = 0
+        while n < min(len(prefix), len(parts)) and prefix[n] == parts[n]:
+            n += 1
+        prefix = prefix[:n]
+    return prefix
+
+
+def read_table(block: Block, role: str | None, heading: Block | str | None, d: Draft, page: Page,
                status: int | None, v3_code: str | None) -> None:
     display = page.display
     is_system = role == "system_errors" or "system-errors" in block.path
@@ -401,17 +540,28 @@ def read_table(block: Block, role: str | None, sub: str, d: Draft, page: Page,
                                           status, v3_code))
         return
     if role == "params":
-        sub_match = T.SUBPARAM_HEADING.match(sub) if sub and T.section_role(sub) != "params" else None
-        params = params_from_table(block, block.path or display, page.problems)
-        if sub_match:
-            d.sub_params.append((sub_match.group(1), params))
-        elif not d.params:
-            d.params = params
-        else:
-            d.sub_params.append(("", params))
+        read_param_table(block, heading if isinstance(heading, Block) else None, d, page)
         return
     if role == "returns" and not d.returns:
         d.returns = return_fields(block, block.path or display)
+
+
+def read_param_table(block: Block, heading: Block | None, d: Draft, page: Page) -> None:
+    """A table of the parameters section: the top table when it sits right under the
+    section heading, otherwise a sub-table of the parameter its heading names."""
+    display = block.path or page.display
+    table = param_table(block, display, page.problems)
+    if table is None:
+        return
+    table.position = Position(display, block.line, block.col)
+    table.top = heading is None or heading.level <= 1 or bool(
+        T.MORE_PARAMS_HEADING.match(T.heading_text(heading.text)))
+    if not table.top:
+        table.heading = T.heading_text(heading.text)
+        if T.VALUE_LIST_HEADING.match(table.heading):
+            return  # the values a parameter takes, not fields
+        table.anchors = anchors_of(heading.text, table.heading)
+    d.param_tables.append(table)
 
 
 def read_code(block: Block, role: str | None, d: Draft, page: Page) -> None:
@@ -427,17 +577,34 @@ def read_code(block: Block, role: str | None, d: Draft, page: Page) -> None:
         d.example_text = block.text
 
 
-def attach_fields(params: list[Param], parent: str, fields: list[Param]) -> tuple[list[Param], bool]:
-    out, done = [], False
-    for p in params:
-        if not done and p.name.lower() == parent.lower():
-            p = replace(p, fields=tuple(fields))
-            done = True
-        elif not done and p.fields:
-            inner, done = attach_fields(list(p.fields), parent, fields)
-            p = replace(p, fields=tuple(inner))
-        out.append(p)
-    return out, done
+def legacy_tables(d: Draft) -> list[ParamTable]:
+    """Readers that fill `params`/`sub_params` directly (the scraped forms) get the same
+    nesting as markdown pages."""
+    tables = [ParamTable(params=list(d.params))] if d.params else []
+    tables += [ParamTable(params=list(fields), heading=parent, top=False)
+               for parent, fields in d.sub_params if parent]
+    return tables
+
+
+def method_name(d: Draft) -> str | None:
+    """The wire name: the title's method name when the examples call it (or there are no
+    examples); otherwise what the examples call, when it is the title's name corrected
+    (`im.recent` -> `im.recent.pin`, `department.department.delete` -> `department.delete`)
+    or the title names no method at all."""
+    calls = Counter(e.calls for e in d.examples if e.calls)
+    candidates = T.title_candidates(d.title) if d.title else []
+    called = {c.lower(): c for c in calls}
+    for cand in candidates:
+        if cand.lower() in called and re.match(r"^[A-Za-z][\w.]*$", cand):
+            return cand if "." in cand else called[cand.lower()]
+    dotted = next((c for c in candidates if T.METHOD_NAME.match(c)), None)
+    documented = bool(d.param_tables or d.params or d.no_params) and bool(d.scopes or d.who)
+    if not calls or (dotted is None and not documented):
+        return dotted  # a guide page that merely shows calls is not a method page
+    top = calls.most_common(1)[0][0]
+    if dotted is None or T.corrects(dotted, top):
+        return top
+    return dotted
 
 
 def parse_example(text: str | None) -> tuple[Any, bool]:
@@ -452,10 +619,8 @@ def parse_example(text: str | None) -> tuple[Any, bool]:
 def assemble(d: Draft, fm: frontmatter.FrontMatter, page: Page, fmt: str,
              problems: list[Diagnostic]) -> Method | None:
     data = fm.data
-    name = T.title_method(d.title) if d.title else None
+    name = method_name(d)
     calls = [e.calls for e in d.examples if e.calls]
-    if name and "." not in name and name not in calls:
-        name = None  # a dot-less last word is a method only when the examples call it
     fm_name = data.get("method") if isinstance(data.get("method"), str) else None
     if fm.present and not fm.parsed:
         return None
@@ -467,17 +632,15 @@ def assemble(d: Draft, fm: frontmatter.FrontMatter, page: Page, fmt: str,
     name = fm_name or name
     if not name:
         return None
-    is_method_page = fm.present or bool(d.scopes) or bool(d.params) or bool(calls) or d.no_params
+    params = nest(d.param_tables or legacy_tables(d), problems)
+    is_method_page = fm.present or (not d.event and (
+        bool(d.scopes) or bool(params) or bool(calls) or d.no_params))
     if not is_method_page:
         return None
-    params = d.params
     fm_params = data.get("params")
     if not params and not d.no_params and isinstance(fm_params, list):
         params = [param_from_front_matter(p, fm.positions.get("params")) for p in fm_params
                   if isinstance(p, dict) and p.get("name")]
-    for parent, fields in d.sub_params:
-        if parent:
-            params, _ = attach_fields(params, parent, fields)
     example, valid = parse_example(d.example_text)
     scope_value = data.get("scope")
     scopes = ([scope_value] if isinstance(scope_value, str) else list(scope_value or [])) or d.scopes

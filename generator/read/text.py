@@ -20,6 +20,8 @@ SECTIONS = {
     "parameters": "params",
     "параметры метода": "params",
     "параметры": "params",
+    "request parameters": "params",
+    "параметры запроса": "params",
     "code examples": "examples",
     "примеры кода": "examples",
     "response handling": "response",
@@ -41,6 +43,13 @@ SECTIONS = {
     "продолжить изучение": "end",
     "continue your exploration": "end",
 }
+# Sub-headings over lists of values, not of parameters ("Possible Values of the TYPE Key").
+VALUE_LIST_HEADING = re.compile(
+    r"^(?:possible|allowed|available|acceptable|возможные|допустимые|доступные)\b"
+    r"(?!.*\bfields?\b)(?!.*\bпол)", re.I)
+# Sub-headings over more top-level parameters ("Additional Parameters").
+MORE_PARAMS_HEADING = re.compile(r"^(?:additional|other|optional|more|дополнительные|прочие)\s+"
+                                 r"(?:parameters|параметры)$", re.I)
 SUBPARAM_HEADING = re.compile(r"^(?:parameter|параметр|parameters|параметры)\s+`?([\w.\[\]]+)`?",
                               re.I)
 
@@ -57,8 +66,17 @@ COLUMNS = {
     "how to fix": "fix", "как исправить": "fix",
     "error message": "message", "сообщение об ошибке": "message", "message": "message",
     "required": "required", "обязательный": "required",
+    "key": "key", "ключ": "key",
+    "error text": "message", "текст ошибки": "message", "error": "code", "ошибка": "code",
+    "when it occurs": "value", "когда возникает": "value", "additional information": "value",
+    "reason": "value", "причина": "value", "when it is returned": "value",
+    "what to do": "fix", "how to resolve": "fix",
 }
-ODD_CODES = {"-", "—", "empty value", "пустое значение", ""}
+ODD_CODES = {"-", "—", "0", "empty value", "пустое значение", "empty string", "пустая строка", ""}
+NO_PARAMS_TEXT = re.compile(
+    r"^(?:no parameters|без параметров|the method (?:is called|takes no|has no)|"
+    r"метод вызывается без параметров|метод не принимает(?: никаких)? параметр|"
+    r"the method does not (?:accept|take|require) (?:any )?parameters)", re.I)
 DEPRECATION = re.compile(
     r"deprecated|development of this method (?:has been|is) (?:halted|stopped)|"
     r"no longer supported|устарел|не поддерживается|не развивается|прекращена", re.I)
@@ -89,7 +107,10 @@ def section_role(text: str) -> str | None:
 
 
 def column_role(text: str) -> str | None:
+    """A header cell's role; the type hint some headers carry ("**Name** `type`",
+    "**Name** / `type`") does not change it."""
     first = plain(text).split("\n")[0].strip().strip("*").strip().lower()
+    first = re.sub(r"\s*/?\s*\b(?:type|тип)$", "", first).strip(" */") or first
     return COLUMNS.get(first)
 
 
@@ -105,6 +126,23 @@ def title_method(title: str) -> str | None:
         if DOTLESS_NAME.match(last):
             return last
     return None
+
+
+def title_candidates(title: str) -> list[str]:
+    """Method names a title may end with: its dotted names, last first, then its last word
+    (a dot-less name such as `profile` counts only when the examples call it)."""
+    words = [w.strip("`.,()\"'«»") for w in plain(title).replace(":", " ").split()
+             if not w.rstrip("`.,()\"'«»").endswith(".*")]  # a family names no single method
+    dotted = [w for w in reversed(words) if METHOD_NAME.match(w)]
+    return dotted + ([words[-1]] if words and words[-1] and words[-1] not in dotted else [])
+
+
+def corrects(title_name: str, called: str) -> bool:
+    """Whether the name the examples call fixes the title's name rather than naming another
+    method: it extends it (`im.recent` -> `im.recent.pin`) or keeps its last part
+    (`department.department.delete` -> `department.delete`)."""
+    t, c = title_name.lower(), called.lower()
+    return c.startswith(t + ".") or (c.rsplit(".", 1)[-1] == t.rsplit(".", 1)[-1] and "." in c)
 
 
 def parse_name_cell(text: str) -> tuple[str, int, list[str]]:
@@ -182,3 +220,42 @@ def example_calls(code: str) -> str | None:
 def language_of(tab: str, fence: str) -> str:
     label = tab.strip() if tab and tab != "?" else ""
     return label or fence or "text"
+
+
+# ---------------------------------------------------------------- plain-text forms
+# Helpers for inputs that carry no markdown (text scraped from the docs website).
+
+NO_PARAMS = re.compile(
+    r"^(?:no parameters|без параметров|метод не принимает параметров|"
+    r"the method does not (?:accept|take|require) (?:any )?parameters)", re.I)
+HTTP_STATUS_LINE = re.compile(r"^(?:http status|http-статус|статус http)\b", re.I)
+ERROR_CODE_LINE = re.compile(r"^(?:error code|код ошибки)\s*:\s*`?([A-Za-z0-9_.]*)`?\s*$", re.I)
+
+
+def bare_type_tokens(text: str) -> list[str]:
+    """Types written without backticks, as scraped text keeps them: `integer`,
+    `string | integer`, `object[]`; words that cannot be a type give nothing."""
+    tokens = []
+    for part in re.split(r"\s*\|\s*", text.strip()):
+        part = part.strip()
+        if not part or not re.match(r"^[\w\[\].]+$", part):
+            return []
+        if part not in tokens:
+            tokens.append(part)
+    return tokens
+
+
+FILE_NAME = re.compile(r"\.(?:php|js|ts|md|html?|json|py|go|txt)$", re.I)
+
+
+def method_names(text: str) -> list[str]:
+    """Method names (`tasks.task.renew`, `tasks.task.*`) named in running text, in order;
+    a sentence's closing dot is not part of the name."""
+    out = []
+    words = re.findall(r"[A-Za-z]\w*(?:\.\w+)+(?:\.\*)?|[A-Za-z]\w*\.\*", text.replace("`", ""))
+    for word in words:
+        base = word[:-2] if word.endswith(".*") else word
+        if (METHOD_NAME.match(base) or DOTLESS_NAME.match(base)) and not FILE_NAME.search(base) \
+                and len(base.split(".")[0]) > 1 and word not in out:
+            out.append(word)
+    return out

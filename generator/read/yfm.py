@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 from generator.ir import Diagnostic, Position
 
-FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([^`\s]*)?.*$")
+# A fence opener; a backtick fence's info string holds no backtick ("```x```" is inline code).
+FENCE = re.compile(r"^(\s*)(`{3,}(?!.*`)|~{3,})\s*([^`\s]*)?.*$")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+CELL_FENCE_END = re.compile(r"^\s*`{3,}(?=[^`]*$)")  # closes a fence in a cell; `||` may follow
 LIQUID = re.compile(r"^\s*\{%-?\s*(\w+)(.*?)-?%\}\s*$")
 INCLUDE = re.compile(r"\{%\s*include\s+(?:notitle\s+)?\[([^\]]*)\]\(([^)]+)\)\s*%\}")
 LIST_ITEM = re.compile(r"^(\s*)[-*+]\s+(.*)$")
@@ -226,6 +228,23 @@ def _read_table(lines, i, path, first_line, blocks, problems, ctx) -> int:
     return j + 1
 
 
+CELL_MARK = re.compile(r"\\\||\|\||\|")  # an escaped pipe, a row mark `||`, a cell border `|`
+
+
+def _add_text(cell: list[str], text: str, start: int, lno: int, pos: tuple[int, int]
+              ) -> tuple[int, int]:
+    """Add text to a cell; a cell's leading blanks are dropped and its position moves past
+    them. Returns the cell's position."""
+    if not cell:
+        kept = text.lstrip()
+        if not kept:
+            return (lno, start + len(text) + 1)
+        pos = (lno, start + len(text) - len(kept) + 1)
+        text = kept
+    cell.append(text)
+    return pos
+
+
 def split_table(segment: list[str], path: str, first_line: int) -> tuple[list[list[Cell]], list]:
     """Split table source into rows of cells as the docs' renderer does.
 
@@ -255,11 +274,20 @@ def split_table(segment: list[str], path: str, first_line: int) -> tuple[list[li
         if offset == len(segment) - 1 and stripped.endswith("|#") and not in_fence:
             text = text[: text.rfind("|#")]
             stripped = text.strip()
-        if row is not None and stripped.startswith("```"):
-            in_fence = not in_fence
-            cell.append(text + "\n")
-            continue
         if in_fence:
+            end = CELL_FENCE_END.match(text)
+            if end is None:
+                cell.append(text + "\n")
+                continue
+            in_fence = False  # what follows the closing fence ("``` ||") still counts
+            cell.append(text[: end.end()])
+            text = " " * end.end() + text[end.end():]
+            stripped = text.strip()
+            if not stripped:
+                cell.append("\n")
+                continue
+        elif row is not None and FENCE.match(text):
+            in_fence = True
             cell.append(text + "\n")
             continue
         if row is not None and offset and stripped.startswith("#|"):
@@ -269,36 +297,26 @@ def split_table(segment: list[str], path: str, first_line: int) -> tuple[list[li
             if stripped.endswith("|#") or stripped.startswith("|#"):
                 nested -= 1
             continue
-        k = 0
-        while k < len(text):
-            ch = text[k]
-            if ch == "\\" and k + 1 < len(text) and text[k + 1] == "|":
+        pos = 0
+        for m in CELL_MARK.finditer(text):
+            if row is not None and m.start() > pos:
+                cell_pos = _add_text(cell, text[pos:m.start()], pos, lno, cell_pos)
+            pos = m.end()
+            mark = m.group()
+            if mark == "\\|":
                 if row is not None:
                     cell.append("|")
-                k += 2
-                continue
-            if ch == "|" and k + 1 < len(text) and text[k + 1] == "|":
-                if row is None:
-                    row = []
-                    cell = []
-                    cell_pos = (lno, k + 3)
-                else:
-                    close_cell()
-                    rows.append(row)
-                    row = None
-                k += 2
-                continue
-            if ch == "|" and row is not None:
+            elif mark == "||" and row is None:
+                row, cell, cell_pos = [], [], (lno, m.start() + 3)
+            elif mark == "||":
                 close_cell()
-                cell_pos = (lno, k + 2)
-                k += 1
-                continue
-            if row is not None:
-                if not cell and ch.isspace():
-                    cell_pos = (lno, k + 2)
-                else:
-                    cell.append(ch)
-            k += 1
+                rows.append(row)
+                row = None
+            elif row is not None:
+                close_cell()
+                cell_pos = (lno, m.start() + 2)
+        if row is not None and pos < len(text):
+            cell_pos = _add_text(cell, text[pos:], pos, lno, cell_pos)
         if row is not None:
             cell.append("\n")
             if not "".join(cell).strip():
