@@ -259,6 +259,10 @@ class Received:
     time: float
     api: str = "v2"
     http_method: str = "POST"
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
 
 def json_reply(status: int, data: Any) -> Reply:
@@ -863,7 +867,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         reply = self.server.portal.respond(
-            verb, self.path, body, self.headers.get("Content-Type", "")
+            verb,
+            self.path,
+            body,
+            self.headers.get("Content-Type", ""),
+            tuple(self.headers.items()),
         )
         if reply is None:
             self.close_connection = True
@@ -985,7 +993,12 @@ class MockPortal:
     # -- one HTTP request
 
     def respond(
-        self, verb: str, raw_path: str, body: bytes, content_type: str
+        self,
+        verb: str,
+        raw_path: str,
+        body: bytes,
+        content_type: str,
+        headers: tuple[tuple[str, str], ...] = (),
     ) -> Reply | None:
         """The reply to one request, or None to drop the connection unanswered."""
         started = time.time()
@@ -999,7 +1012,13 @@ class MockPortal:
         with self._lock:
             self.requests.append(
                 Received(
-                    parts.path, route.method, dict(params), started, route.api, verb
+                    parts.path,
+                    route.method,
+                    dict(params),
+                    started,
+                    route.api,
+                    verb,
+                    headers,
                 )
             )
         fault = self._take_fault(route.method)

@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from .._specs import (
+    V3_TASKS_TASK_LIST,
     V3_TASKS_TASK_UPDATE,
 )
 
@@ -17,6 +18,40 @@ class V3TasksTaskApi:
 
     def __init__(self, client: Any) -> None:
         self._client = client
+
+    # spec: specs/tasks/tasks.task.list-v3.md
+    def list(
+        self,
+        *,
+        select: list[Any] | None = None,
+        filter: list[Any] | None = None,
+        order: dict[str, Any] | None = None,
+        pagination: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """List tasks (REST 3.0) tasks.task.list
+
+        Returns tasks page by page. Without select each task carries only its id.
+
+        Who can call it: any user; only tasks the user can see are returned
+
+        Args:
+            select: optional. Task fields to return, by their v3 names
+            filter: optional. Conditions as ["field", "operator", value] or ["field", value] (operator =)
+            order: optional. Sort order as {"field": "ASC"}; by id ascending when not given
+            pagination: optional. page (from 1), limit (50 by default, 1000 at most) and offset
+            extra: further parameters, sent under the names given.
+        """
+        return self._client._call_method(
+            V3_TASKS_TASK_LIST,
+            {
+                "select": select,
+                "filter": filter,
+                "order": order,
+                "pagination": pagination,
+            },
+            extra,
+        )
 
     # spec: specs/tasks/tasks.task.update.md
     def update(
@@ -63,6 +98,40 @@ class AsyncV3TasksTaskApi:
 
     def __init__(self, client: Any) -> None:
         self._client = client
+
+    # spec: specs/tasks/tasks.task.list-v3.md
+    async def list(
+        self,
+        *,
+        select: list[Any] | None = None,
+        filter: list[Any] | None = None,
+        order: dict[str, Any] | None = None,
+        pagination: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """List tasks (REST 3.0) tasks.task.list
+
+        Returns tasks page by page. Without select each task carries only its id.
+
+        Who can call it: any user; only tasks the user can see are returned
+
+        Args:
+            select: optional. Task fields to return, by their v3 names
+            filter: optional. Conditions as ["field", "operator", value] or ["field", value] (operator =)
+            order: optional. Sort order as {"field": "ASC"}; by id ascending when not given
+            pagination: optional. page (from 1), limit (50 by default, 1000 at most) and offset
+            extra: further parameters, sent under the names given.
+        """
+        return await self._client._call_method(
+            V3_TASKS_TASK_LIST,
+            {
+                "select": select,
+                "filter": filter,
+                "order": order,
+                "pagination": pagination,
+            },
+            extra,
+        )
 
     # spec: specs/tasks/tasks.task.update.md
     async def update(

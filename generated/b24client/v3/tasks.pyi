@@ -4,6 +4,15 @@ from typing import Any
 
 class V3TasksTaskApi:
     def __init__(self, client: Any) -> None: ...
+    def list(
+        self,
+        *,
+        select: list[Any] | None = None,
+        filter: list[Any] | None = None,
+        order: dict[str, Any] | None = None,
+        pagination: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]: ...
     def update(
         self, *, id: int, fields: dict[str, Any], **extra: Any
     ) -> dict[str, Any]: ...
@@ -15,6 +24,15 @@ class V3TasksApi:
 
 class AsyncV3TasksTaskApi:
     def __init__(self, client: Any) -> None: ...
+    async def list(
+        self,
+        *,
+        select: list[Any] | None = None,
+        filter: list[Any] | None = None,
+        order: dict[str, Any] | None = None,
+        pagination: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]: ...
     async def update(
         self, *, id: int, fields: dict[str, Any], **extra: Any
     ) -> dict[str, Any]: ...

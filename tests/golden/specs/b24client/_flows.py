@@ -26,10 +26,11 @@ from ._runtime import (
     parse_response,
     spec_for,
 )
-from .errors import Bitrix24Error, TransportError, error_class
+from .errors import Bitrix24Error, ServerError, TransportError, error_class
 
 RETRY_CODES = frozenset({"QUERY_LIMIT_EXCEEDED", "OPERATION_TIME_LIMIT"})
 REFRESH_CODES = frozenset({"expired_token"})
+FINAL_CODES = frozenset({"PORTAL_DELETED", "OVERLOAD_LIMIT"})  # waiting does not help
 SERVER_RETRY_STATUSES = frozenset({500, 502, 503, 504})
 BATCH_SIZE = 50
 PAGE_SIZE = 50
@@ -48,6 +49,9 @@ class Limits:
     burst: int = 50
     operating_budget: float = 480.0
     margin: float = 0.05  # requests of headroom kept below the burst against clock skew
+    max_wait: float = (
+        60.0  # a longer wait for the operating budget raises instead of sleeping
+    )
 
 
 STANDARD = Limits()
@@ -160,7 +164,19 @@ class Session:
                 LeakyBucket(spec.rate_limit, max(1.0, spec.rate_limit)),
             )
             wait = max(wait, bucket.reserve())
-        return max(wait, self.budget.wait(spec.name))
+        return wait
+
+    def check_budget(self, spec: MethodSpec) -> float:
+        """Seconds to wait for the method's operating budget; raises when that is longer
+        than the caller agreed to wait (the portal would answer 429 meanwhile)."""
+        wait = self.budget.wait(spec.name)
+        if wait > self.limits.max_wait:
+            raise error_class("OPERATION_TIME_LIMIT", 429)(
+                f"operating-time budget used up; it resets in {wait:.0f} s",
+                code="OPERATION_TIME_LIMIT",
+                method=spec.name,
+            )
+        return wait
 
 
 # ---------------------------------------------------------------- actions
@@ -217,7 +233,8 @@ def call_flow(
         0.0  # backoff owed by the last failure; pacing and backoff overlap, not add up
     )
     while True:
-        wait = max(session.pace(spec), delay)
+        wait = max(session.check_budget(spec), delay)
+        wait = max(session.pace(spec), wait)
         if wait > 0:
             yield Sleep(wait)
         request = build_request(session.auth, spec, params, idempotency_key)
@@ -246,7 +263,9 @@ def call_flow(
                 and not refreshed
             ):
                 refreshed = True
-                yield Refresh(getattr(session.auth, "access_token", ""))
+                yield Refresh(
+                    str(request.payload.get("auth", ""))
+                )  # the token this call used
                 continue
             if (
                 not should_retry(error, resendable)
@@ -264,10 +283,11 @@ def call_flow(
 def should_retry(error: Bitrix24Error, resendable: bool) -> bool:
     if error.code in RETRY_CODES:
         return True
-    # A 5xx without a method error code: the call may not have run; resend only when safe.
+    if error.code in FINAL_CODES or not resendable:
+        return False
+    # A server-side failure: the call may or may not have run, so only safe calls go again.
     return (
-        resendable
-        and isinstance(error, TransportError)
+        isinstance(error, (TransportError, ServerError))
         and error.status in SERVER_RETRY_STATUSES
     )
 
@@ -280,9 +300,9 @@ def backoff(
         session.bucket.saturate()
     elif error.code == "OPERATION_TIME_LIMIT":
         session.budget.exhaust(spec.name)
-        until_reset = session.budget.wait(spec.name)
-        if until_reset > 0:
-            return until_reset
+        return max(
+            session.check_budget(spec), session.retry.delay(attempt, session.rng)
+        )
     return session.retry.delay(attempt, session.rng)
 
 
