@@ -27,7 +27,9 @@ test: $(STAMP)
 goldens: $(STAMP)
 	$(PY) -m pytest -q tests/test_golden.py --update-goldens
 
+# fast_bitrix24 is installed for the comparison only; it is no dependency of b24gen.
 bench: $(STAMP)
+	$(PY) -m pip install --quiet fast_bitrix24
 	$(PY) bench/run.py
 
 clean:

@@ -6,11 +6,8 @@ Nothing here asserts a wall-clock limit; it prints numbers for people to read.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,53 +46,94 @@ def bench_corpus() -> None:
     print(f"  ratio read / tokenize:          {read / tokenize:7.2f}x")
 
 
-class _Answer(BaseHTTPRequestHandler):
-    body = json.dumps({"result": True, "time": {"operating": 0}}).encode()
-
-    def do_POST(self) -> None:  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def bench_overhead(calls: int) -> None:
+    """The generated client against raw httpx, same loopback mock portal, same method."""
     import httpx
 
     import b24client
+    from b24client.testing import mock_portal
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/rest/1/secret/"
-    payload = {"taskId": 8017}
-    raw = httpx.Client()
-    unlimited = b24client.Limits(drain=1e9, burst=10**9)
-    client = b24client.Bitrix24.from_webhook(base, allow_http=True, limits=unlimited)
+    with mock_portal(drain=1e9, burst=10**9) as portal:
+        url = portal.webhook_url + "tasks.task.list"
+        payload = {"filter": {"STATUS": 2}}
+        raw = httpx.Client()
+        unlimited = b24client.Limits(drain=1e9, burst=10**9)
+        client = b24client.Bitrix24.from_webhook(portal.webhook_url, allow_http=True, limits=unlimited)
 
-    def raw_calls() -> None:
-        for _ in range(calls):
-            raw.post(base + "tasks.task.approve", json=payload).json()["result"]
+        def raw_calls() -> None:
+            for _ in range(calls):
+                raw.post(url, json=payload).json()["result"]
 
-    def client_calls() -> None:
-        for _ in range(calls):
-            client.call("tasks.task.approve", payload)
+        def client_calls() -> None:
+            for _ in range(calls):
+                client.tasks.task.list(filter=payload["filter"])
 
-    raw_calls(), client_calls()  # warm up connections
-    t_raw, t_client = [], []
-    for _ in range(5):  # interleaved rounds so both see the same machine load
-        t_raw.append(timed(raw_calls))
-        t_client.append(timed(client_calls))
-    server.shutdown()
+        raw_calls(), client_calls()  # warm up connections
+        t_raw, t_client = [], []
+        for _ in range(7):  # interleaved rounds so both see the same machine load
+            t_raw.append(timed(raw_calls))
+            t_client.append(timed(client_calls))
     r, c = min(t_raw), min(t_client)
-    print(f"per-call overhead ({calls} calls, loopback, best of 5):")
+    print(f"per-call overhead ({calls} calls, loopback mock portal, best of 7):")
     print(f"  raw httpx:        {r / calls * 1e6:8.1f} us/call")
     print(f"  generated client: {c / calls * 1e6:8.1f} us/call")
     print(f"  ratio:            {c / r:8.3f}x (target <= 1.10x)")
+
+
+def bench_bulk(items: int) -> None:
+    """Fetch `items` list items under the emulated 2/s, burst-50 limit."""
+    import b24client
+    from b24client.testing import mock_portal
+
+    drain, burst = 2.0, 50
+    with mock_portal(dataset_size=items, drain=drain, burst=burst) as portal:
+        client = b24client.Bitrix24.from_webhook(portal.webhook_url, allow_http=True)
+        start = time.perf_counter()
+        ids = [int(i["id"]) for i in client.iterate_fast("crm.item.list", {"entityTypeId": 2})]
+        elapsed = time.perf_counter() - start
+        requests = len(portal.requests)
+        refused = portal.count_503
+    minimum = max(0, requests - burst) / drain
+    ok = len(ids) == items and len(set(ids)) == items
+    print(f"bulk fetch of {items} items, limit drain {drain:g}/s burst {burst} (fast mode):")
+    print(f"  b24client:          {elapsed:7.2f} s, {requests} requests, {refused} x 503 at the "
+          f"portal, {client.stats['limited']} seen by the client, items complete: {ok}")
+    print(f"  theoretical minimum:{minimum:7.2f} s for {requests} requests")
+    print(f"  ratio:              {elapsed / minimum if minimum else float('nan'):7.3f}x (target <= 1.05x)")
+    bench_fast_bitrix24(items, drain, burst)
+
+
+def bench_fast_bitrix24(items: int, drain: float, burst: int, runs: int = 3) -> None:
+    """fast_bitrix24's get_all against the same mock, a few runs: time and how much it got."""
+    try:
+        import fast_bitrix24
+    except ImportError:
+        print("  fast_bitrix24:      skipped (not installed; `make bench` installs it)")
+        return
+    import logging
+    from importlib.metadata import version
+
+    from b24client.testing import mock_portal
+
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # its abandoned tasks' tracebacks
+    logging.getLogger("fast_bitrix24").setLevel(logging.CRITICAL)
+    complete = 0
+    for run in range(runs):
+        with mock_portal(dataset_size=items, drain=drain, burst=burst) as portal:
+            bx = fast_bitrix24.Bitrix(portal.webhook_url, ssl=False, verbose=False)
+            start = time.perf_counter()
+            try:
+                got, error = bx.get_all("crm.item.list", {"entityTypeId": 2}), ""
+            except Exception as exc:  # noqa: BLE001 (its failure is what we report)
+                got, error = [], f"{type(exc).__name__}: {exc}"[:120]
+            elapsed = time.perf_counter() - start
+            rows = got.get("items", got) if isinstance(got, dict) else got
+            ids = {int(r["id"]) for r in rows if isinstance(r, dict) and "id" in r}
+            complete += len(ids) == items
+            print(f"  fast_bitrix24 {version('fast_bitrix24')} get_all, run {run + 1}: {elapsed:7.2f} s, "
+                  f"{len(portal.requests)} requests, {portal.count_503} x 503, "
+                  f"{len(ids)}/{items} items{' - ' + error if error else ''}")
+    print(f"  fast_bitrix24 success rate: {complete}/{runs} runs returned every item")
 
 
 def main() -> None:
@@ -108,6 +146,8 @@ def main() -> None:
         bench_corpus()
     if args.only in (None, "overhead"):
         bench_overhead(args.calls)
+    if args.only in (None, "bulk"):
+        bench_bulk(args.items)
 
 
 if __name__ == "__main__":

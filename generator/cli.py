@@ -124,6 +124,46 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return EXIT_DRIFT if fail[args.fail_on] else EXIT_OK
 
 
+def cmd_conformance(args: argparse.Namespace) -> int:
+    import json
+
+    from generator import conformance
+
+    roots = [Path(p) for p in args.dirs] + ([Path(args.compare)] if args.compare else [])
+    missing = [str(r) for r in roots if not r.exists()]
+    if missing:
+        print(f"b24gen conformance: no such folder: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_INPUT
+    reports = [conformance.check_tree(r) for r in roots]
+    agreement = conformance.compare_languages(reports[0], reports[-1]) if args.compare else None
+    if args.json:
+        data = {"trees": [conformance.tree_data(r) for r in reports]}
+        if agreement is not None:
+            data["agreement"] = conformance.agreement_data(agreement)
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+    else:
+        for r in reports:
+            print("\n".join(conformance.format_tree(r)))
+        if agreement is not None:
+            print("\n".join(conformance.format_agreement(agreement, args.dirs[0], args.compare)))
+    below = any(r.crashes or r.ratio < args.min_complete for r in reports) or (
+        agreement is not None and agreement.ratio < args.min_agreement)
+    return EXIT_DRIFT if below else EXIT_OK
+
+
+def add_conformance_verb(sub: argparse._SubParsersAction) -> None:
+    conf = sub.add_parser("conformance", help="how completely the docs trees read into methods")
+    conf.add_argument("dirs", nargs="+", help="docs trees (e.g. ../shared/corpus/en)")
+    conf.add_argument("--json", action="store_true", help="one JSON object with every number")
+    conf.add_argument("--compare", metavar="OTHER_DIR",
+                      help="the same docs in another language: check that methods agree")
+    conf.add_argument("--min-complete", type=float, default=0.995,
+                      help="exit 1 below this share of complete method records (0.995)")
+    conf.add_argument("--min-agreement", type=float, default=0.98,
+                      help="exit 1 below this share of agreeing methods (0.98)")
+    conf.set_defaults(run=cmd_conformance)
+
+
 def add_spec_verbs(sub: argparse._SubParsersAction) -> None:
     lint = sub.add_parser("lint", help="report problems in spec and docs pages")
     lint.add_argument("paths", nargs="+")
@@ -189,6 +229,7 @@ def parser() -> argparse.ArgumentParser:
     mk.add_argument("--seed", type=int, default=0, help="0: IDs 1..N; other seeds leave gaps")
     mk.set_defaults(run=cmd_mock)
     add_spec_verbs(sub)
+    add_conformance_verb(sub)
     return p
 
 

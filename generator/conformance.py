@@ -5,8 +5,15 @@ documents a method and what its tables hold (a deliberately simple line scanner 
 `||` row openers; it shares no code with the reader's table parser), then reads the page with
 the real reader and compares. A page is *complete* when its record has the method name the
 title and the examples agree on, a scope, the right api (v2/v3), every parameter row (nested
-sub-table rows included, with their required marks) and every error row (the system errors of
-an `{% include %}`-ed `system-errors.md` included).
+sub-table rows included, with their required marks, and no parameter the tables lack), every
+error row with its code (the system errors of an `{% include %}`-ed `system-errors.md`
+included) and, under a deprecation note that links somewhere, a replacement.
+
+Findings: CONF000 reading raised; CONF001 no record; CONF002 name; CONF003 scope; CONF004 api;
+CONF005 parameter row missing; CONF006 required mark; CONF007 sub-table not nested;
+CONF008 error rows; CONF009 system error rows; CONF010 not deprecated; CONF011 no
+replacement; CONF012 parameter no row lists; CONF013 error codes. `compare_languages` then
+matches the records of two trees (English and Russian) and lists where they disagree.
 
 Everything here is a pure function returning values; nothing prints and nothing raises: a page
 whose reading throws becomes a CONF000 finding with the page's position.
@@ -16,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.ir import Diagnostic, Method, Param, Position
@@ -43,8 +50,6 @@ PARAM_SECTION = re.compile(r"^(?:method |request )?parameters(?: of the method)?
                            r"^параметры(?: метода| запроса)?$", re.I)
 ERROR_SECTION = re.compile(r"^(?:error handling|errors|possible error codes|обработка ошибок|"
                            r"ошибки|возможные коды ошибок)$", re.I)
-END_OF_PARAMS = re.compile(r"^(?:code examples?|examples?|примеры кода|примеры|"
-                           r"response handling|обработка ответа)$", re.I)
 NAME_HEADER = re.compile(r"^(?:name|parameter|field|key|название|параметр|поле|ключ)\b", re.I)
 MORE_PARAMS_HEADING = re.compile(r"^(?:additional|other|optional|more|дополнительные|прочие)\s+"
                                  r"(?:parameters|параметры)$", re.I)
@@ -288,18 +293,16 @@ def page_facts(text: str, path: Path) -> PageFacts:
     title, title_line = find_title(text)
     tables, headings = scan_tables(text)
     calls = called_names(text)
-    params, subs = param_rows(tables, headings)
+    params, subs = param_rows(tables)
     has_params = any(PARAM_SECTION.match(h) for _, lvl, h in headings if lvl <= 2) or bool(
         NO_PARAMS.search(text))
-    name = expected_name(title, calls if has_params or title_calls(title, calls) else Counter())
-    titled = title_calls(title, calls) or any("." in c for c in title_candidates(title))
-    method_page = bool(
-        name and path.name != "index.md" and (SCOPE_LINE.search(text) or WHO_LINE.search(text)) and not EVENT_PAGE.search(text)
-        and (has_params or titled))
+    titled = title_calls(title, calls)
+    name = expected_name(title, calls if has_params or titled else Counter())
     errors = [t for t in tables if ERROR_SECTION.match(t.section) and is_error_table(t)]
     note = DEPRECATION_NOTE.search(text)
     return PageFacts(
-        title=title, title_line=title_line, method_page=method_page, name=name,
+        title=title, title_line=title_line, name=name,
+        method_page=bool(name) and documents_a_method(text, path, title, titled or has_params),
         scopes=bool(SCOPE_LINE.search(text)),
         v3="/rest/api/" in text,
         params=tuple(params), sub_tables=tuple(subs),
@@ -308,6 +311,17 @@ def page_facts(text: str, path: Path) -> PageFacts:
         error_line=errors[0].line if errors else 0,
         system_rows=system_error_rows(text, path),
         deprecated=note is not None, replaced=bool(note and PAGE_LINK.search(note.group(1))))
+
+
+def documents_a_method(text: str, path: Path, title: str, evidence: bool) -> bool:
+    """A method page: not an overview (index.md) nor an event; it says who may call it or
+    which scope it needs; its title names a method, or it lists parameters, or its title's
+    last word is what its examples call."""
+    if path.name == "index.md" or EVENT_PAGE.search(text):
+        return False
+    if not (SCOPE_LINE.search(text) or WHO_LINE.search(text)):
+        return False
+    return evidence or any("." in c for c in title_candidates(title))
 
 
 def find_title(text: str) -> tuple[str, int]:
@@ -379,8 +393,7 @@ def expected_name(title: str, calls: Counter[str]) -> str | None:
     return most if (same_action and "." in most) or longer else dotted
 
 
-def param_rows(tables: list[RawTable], headings: list[tuple[int, int, str]]
-               ) -> tuple[list[RawRow], list[SubTable]]:
+def param_rows(tables: list[RawTable]) -> tuple[list[RawRow], list[SubTable]]:
     """Rows of the parameter tables: top-level tables of the parameters section (or, with no
     such section, name tables before the first H2) and their named sub-tables."""
     top: list[RawRow] = []
@@ -789,3 +802,65 @@ def differences(a: Method, b: Method) -> list[Disagreement]:
                                     a.source.path if a.source else "",
                                     b.source.path if b.source else ""))
     return out
+
+
+# ---------------------------------------------------------------- what the CLI prints
+
+
+def tree_data(report: TreeReport) -> dict:
+    return {
+        "root": report.root, "pages": len(report.pages), "method_pages": report.method_pages,
+        "complete": report.complete, "ratio": round(report.ratio, 4), "crashes": report.crashes,
+        "categories": [
+            {"category": c.category, "pages": c.pages, "method_pages": c.method_pages,
+             "complete": c.complete, "param_rows": c.param_rows, "error_rows": c.error_rows}
+            for c in report.categories()],
+        "incomplete": [
+            {"path": p.path, "category": p.category,
+             "findings": [{"position": str(f.position), "code": f.code, "message": f.message,
+                           "hint": f.hint} for f in p.findings]}
+            for p in report.pages if p.method_page and not p.complete],
+    }
+
+
+def agreement_data(agreement: Agreement) -> dict:
+    return {
+        "pairs": agreement.pairs, "agreeing": agreement.agreeing,
+        "ratio": round(agreement.ratio, 4),
+        "disagreements": [
+            {"method": d.method, "api": d.api, "aspect": d.aspect,
+             "only_first": list(d.only_first), "only_second": list(d.only_second),
+             "first": d.first, "second": d.second} for d in agreement.disagreements],
+    }
+
+
+def percent(ratio: float) -> str:
+    return f"{ratio * 100:.2f}%"
+
+
+def format_tree(report: TreeReport) -> list[str]:
+    """A table by category, the totals, then every finding of the incomplete pages."""
+    head = f"{'category':<22}{'pages':>7}{'methods':>9}{'complete':>10}{'params':>8}{'errors':>8}"
+    lines = [f"conformance of {report.root}", head]
+    for c in report.categories():
+        lines.append(f"{c.category:<22}{c.pages:>7}{c.method_pages:>9}{c.complete:>10}"
+                     f"{c.param_rows:>8}{c.error_rows:>8}")
+    rows = report.categories()
+    lines.append(f"{'total':<22}{len(report.pages):>7}{report.method_pages:>9}"
+                 f"{report.complete:>10}{sum(c.param_rows for c in rows):>8}"
+                 f"{sum(c.error_rows for c in rows):>8}")
+    lines.append(f"complete method records: {report.complete} of {report.method_pages} "
+                 f"({percent(report.ratio)}); crashes: {report.crashes}")
+    lines.extend(f.format() for f in report.findings())
+    return lines
+
+
+def format_agreement(agreement: Agreement, first: str, second: str) -> list[str]:
+    lines = [f"{first} against {second}: {agreement.agreeing} of {agreement.pairs} methods "
+             f"in both agree on parameter names, required marks and error codes "
+             f"({percent(agreement.ratio)})"]
+    for d in agreement.disagreements:
+        lines.append(f"  {d.method} ({d.api}) {d.aspect}: only in {first} "
+                     f"{list(d.only_first)}, only in {second} {list(d.only_second)}  "
+                     f"[{d.first} | {d.second}]")
+    return lines

@@ -18,6 +18,7 @@ from .errors import Bitrix24Error, TransportError, error_class
 
 VERSION = "0.1.0"
 USER_AGENT = f"b24client/{VERSION}"
+DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": USER_AGENT}
 
 
 class MethodSpec(NamedTuple):
@@ -197,11 +198,7 @@ def build_request(
     idempotency_key: str | None = None,
 ) -> Request:
     payload = auth.sign(dict(params or {}))
-    headers = {
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-        "User-Agent": USER_AGENT,
-    }
+    headers: dict[str, str] = {}  # the clients send DEFAULT_HEADERS on every request
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
     return Request(auth.url(spec.name, spec.api), payload, headers)
@@ -236,7 +233,7 @@ def parse_response(
         total=data.get("total"),
         next=data.get("next"),
         status=status,
-        headers=dict(headers),
+        headers=headers,  # httpx.Headers: looked up case-insensitively
     )
 
 

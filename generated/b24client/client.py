@@ -39,6 +39,7 @@ from ._flows import (
     refresh_flow,
 )
 from ._runtime import (
+    DEFAULT_HEADERS,
     MethodSpec,
     Result,
     TokenAuth,
@@ -162,7 +163,9 @@ class Bitrix24(_Base):
         **options: Any,
     ) -> None:
         super().__init__(auth, **options)
-        self._http = httpx.Client(timeout=self.timeout, transport=transport)
+        self._http = httpx.Client(
+            timeout=self.timeout, transport=transport, headers=DEFAULT_HEADERS
+        )
         self._refresh_lock = threading.Lock()
 
     def _run(self, flow: Flow) -> Any:
@@ -182,10 +185,14 @@ class Bitrix24(_Base):
             request = action.request
             try:
                 if request.verb == "GET":
-                    return answer(self._http.get(request.url, headers=request.headers))
+                    return answer(
+                        self._http.get(request.url, headers=request.headers or None)
+                    )
                 return answer(
                     self._http.post(
-                        request.url, json=request.payload, headers=request.headers
+                        request.url,
+                        json=request.payload,
+                        headers=request.headers or None,
                     )
                 )
             except httpx.HTTPError as exc:
@@ -286,7 +293,9 @@ class AsyncBitrix24(_Base):
         **options: Any,
     ) -> None:
         super().__init__(auth, **options)
-        self._http = httpx.AsyncClient(timeout=self.timeout, transport=transport)
+        self._http = httpx.AsyncClient(
+            timeout=self.timeout, transport=transport, headers=DEFAULT_HEADERS
+        )
         self._refresh_lock = asyncio.Lock()
 
     async def _run(self, flow: Flow) -> Any:
@@ -307,11 +316,15 @@ class AsyncBitrix24(_Base):
             try:
                 if request.verb == "GET":
                     return answer(
-                        await self._http.get(request.url, headers=request.headers)
+                        await self._http.get(
+                            request.url, headers=request.headers or None
+                        )
                     )
                 return answer(
                     await self._http.post(
-                        request.url, json=request.payload, headers=request.headers
+                        request.url,
+                        json=request.payload,
+                        headers=request.headers or None,
                     )
                 )
             except httpx.HTTPError as exc:

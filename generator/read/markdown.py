@@ -70,13 +70,14 @@ def expand_includes(blocks: list[Block], path: Path, display: str, depth: int = 
     return out, problems
 
 
-INCLUDE_CACHE: dict[tuple[Path, int], tuple[list[Block], list[Diagnostic]]] = {}
+INCLUDE_CACHE: dict[tuple, tuple[list[Block], list[Diagnostic]]] = {}
 
 
 def included_blocks(target: Path, display: str, depth: int) -> tuple[list[Block], list[Diagnostic]]:
-    """The blocks of an included file, scanned once per run (pages share a few includes);
-    callers get copies, so what they change stays theirs."""
-    key = (target, depth)
+    """The blocks of an included file, scanned once while the file is unchanged (pages share
+    a few includes); callers get copies, so what they change stays theirs."""
+    stat = target.stat()
+    key = (target, depth, display, stat.st_mtime_ns, stat.st_size)
     if key not in INCLUDE_CACHE:
         text, problems = read_file_text(target, display)
         blocks: list[Block] = []
@@ -420,16 +421,24 @@ def read_quote(text: str, d: Draft) -> None:
     low = plain.lower()
     if low.startswith(("scope", "область")):
         raw = text.split(":", 1)[1] if ":" in text else text
-        found = T.CODE.findall(raw) or [w.strip(" ,.") for w in re.split(r",|\s+and\s+|\s+и\s+",
-                                                                         T.plain(raw))]
-        for s in found:
-            s = T.SCOPE_WORDS.get(s.strip().lower(), s.strip())
-            if s and s not in d.scopes:
-                d.scopes.append(s)
+        for scope in scope_names(raw):
+            if scope not in d.scopes:
+                d.scopes.append(scope)
     elif low.startswith(("who can subscribe", "кто может подписаться")):
         d.event = True
     elif low.startswith(("who can", "кто может")) and ":" in plain:
         d.who = plain.split(":", 1)[1].strip()
+
+
+def scope_names(raw: str) -> list[str]:
+    """The scopes of a Scope line: the code spans of its links (`[`crm`](...)`,
+    `[`placement, crm`](...)`), else its code spans, else its comma-separated words;
+    `базовый` is `basic`; words that cannot be a scope ("depending on ...") are dropped."""
+    spans = [c for label, _ in T.LINK.findall(raw) for c in T.CODE.findall(label)]
+    spans = spans or T.CODE.findall(raw) or [T.plain(raw)]
+    words = [w.strip(" .") for span in spans for w in re.split(r",|\s+and\s+|\s+и\s+", span)]
+    words = [T.SCOPE_WORDS.get(w.lower(), w) for w in words]
+    return [w for w in words if re.fullmatch(r"[A-Za-z][\w.]*", w)]
 
 
 def read_intro(block: Block, d: Draft, page: Page) -> None:
@@ -531,8 +540,9 @@ def common_prefix(names: list[list[str]]) -> list[str]:
     return prefix
 
 
-def read_table(block: Block, role: str | None, heading: Block | str | None, d: Draft, page: Page,
+def read_table(block: Block, role: str | None, heading: Block | None, d: Draft, page: Page,
                status: int | None, v3_code: str | None) -> None:
+    """A table of a section; `heading` is the sub-heading above it inside the section."""
     display = page.display
     is_system = role == "system_errors" or "system-errors" in block.path
     if role in ("errors", "system_errors") or is_system:
@@ -540,7 +550,7 @@ def read_table(block: Block, role: str | None, heading: Block | str | None, d: D
                                           status, v3_code))
         return
     if role == "params":
-        read_param_table(block, heading if isinstance(heading, Block) else None, d, page)
+        read_param_table(block, heading, d, page)
         return
     if role == "returns" and not d.returns:
         d.returns = return_fields(block, block.path or display)

@@ -5,9 +5,11 @@ sub-tables under their own headings ("### Parameter fields {#fields}", "### FIEL
 "### Type uf_enum_element", "### job.fields Parameter"). A sub-table finds its parent by, in
 order: a link from the parent's row to the heading's anchor (`[below](#fields)`); a name in
 the heading that is a parameter's name (a dotted or bracketed path narrows it down); a name
-in the heading that is a parameter's type. Several tables under one heading (one per tab)
-give the union of their rows. Pages with no top table but one table per way of calling
-("1. By ID", "2. By code") list alternatives: their rows are all top-level parameters.
+in the heading that is a parameter's type; a name in the heading that exactly one parameter's
+description mentions ("### NAV_PARAMS Parameter" for a row "PARAMS: an object NAV_PARAMS").
+Several tables under one heading (one per tab) give the union of their rows. Pages with no
+top table but one table per way of calling ("1. By ID", "2. By code") list alternatives:
+their rows are all top-level parameters. A sub-table nothing claims is reported (MD010).
 """
 
 from __future__ import annotations
@@ -80,8 +82,9 @@ def nest(tables: list[ParamTable], problems: list[Diagnostic]) -> list[Param]:
             break
         merge(roots, nodes_of(pending.pop(0), None))  # one way of calling: top-level rows
     for table in pending:
+        first = table.params[0].position if table.params else None
         problems.append(Diagnostic(
-            table.position or Position("", 0, 0), "MD010",
+            table.position or first or Position("", 0, 0), "MD010",
             f"sub-table '{table.heading}' is not linked to any parameter",
             "name the parameter in the heading or link its row to the heading's anchor",
             "warning"))
@@ -137,6 +140,9 @@ def find_parent(table: ParamTable, nodes: list[Node]) -> Node | None:
             if node.links & table.anchors:
                 return node
     paths = heading_paths(table.heading)
+    whole = table.heading.strip()
+    if PATH_TOKEN.fullmatch(whole):  # a heading that is just a name ("fields", "type")
+        paths.insert(0, split_path(whole))
     for path in paths:
         found = best_match(path, nodes, by_type=False) or best_match(path, nodes, by_type=True)
         if found is not None:

@@ -83,18 +83,26 @@ DEPRECATION = re.compile(
 V3_MARKERS = re.compile(r"REST 3\.0|\bv ?3(?:\.0)?\b", re.I)
 
 
+PLAIN_STEPS = [(re.compile(pattern), repl) for pattern, repl in (
+    (r"\*\*([^*]+)\*\*", r"\1"),
+    (r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1"),
+    (r"`([^`]+)`", r"\1"),
+    (r"\^\*\^", "*"),
+    (r"<br\s*/?>", "\n"),
+    (r"\{\.[\w-]+\}", ""),
+    (r"[ \t]+\n", "\n"),
+    (r"\n{3,}", "\n\n"),
+)]
+
+
 def plain(text: str) -> str:
     """Markdown inline markup to plain text: links keep their label, emphasis goes."""
+    if not any(ch in text for ch in "[{*`^<\n"):
+        return text.strip()
     text = LINK.sub(lambda m: m.group(1), text)
     text = text.replace("{#T}", "")
-    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
-    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", text)
-    text = CODE.sub(r"\1", text)
-    text = re.sub(r"\^\*\^", "*", text)
-    text = re.sub(r"<br\s*/?>", "\n", text)
-    text = re.sub(r"\{\.[\w-]+\}", "", text)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    for pattern, repl in PLAIN_STEPS:
+        text = pattern.sub(repl, text)
     return text.strip()
 
 

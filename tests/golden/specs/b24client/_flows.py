@@ -48,7 +48,9 @@ class Limits:
     drain: float = 2.0
     burst: int = 50
     operating_budget: float = 480.0
-    margin: float = 0.05  # requests of headroom kept below the burst against clock skew
+    # Seconds of headroom: the portal starts draining when the first request arrives, which
+    # is later than the client sends it, so the client keeps drain * margin below the burst.
+    margin: float = 0.1
     max_wait: float = (
         60.0  # a longer wait for the operating budget raises instead of sleeping
     )
@@ -149,8 +151,9 @@ class Session:
     rng: random.Random = field(default_factory=random.Random)
 
     def __post_init__(self) -> None:
+        headroom = self.limits.drain * self.limits.margin
         self.bucket = LeakyBucket(
-            self.limits.drain, self.limits.burst - self.limits.margin
+            self.limits.drain, max(1.0, self.limits.burst - headroom)
         )
         self.budget = OperatingBudget(self.limits.operating_budget)
         self.method_buckets: dict[str, LeakyBucket] = {}
