@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.ir import Diagnostic, Method, Param, Position
+from generator.spec.compare import compare_methods
 
 # ---------------------------------------------------------------- the independent page scan
 
@@ -724,29 +725,6 @@ class Agreement:
         return self.agreeing / self.pairs if self.pairs else 1.0
 
 
-def param_paths(params: tuple[Param, ...], prefix: str = "") -> dict[str, int]:
-    """Every parameter by its dotted path, with its required mark (0, 1 or 2)."""
-    out: dict[str, int] = {}
-    for p in params:
-        path = prefix + p.name
-        out[path] = mark_of(p)
-        out.update(param_paths(p.fields, path + "."))
-    return out
-
-
-def error_codes(method: Method) -> set[str]:
-    """The method's own error codes; odd cells ("-", "Empty value") are language-bound
-    text, so they count as one blank code."""
-    return {"" if e.odd else e.code for e in method.errors if not e.system}
-
-
-def aspects(method: Method) -> dict[str, set[str]]:
-    paths = param_paths(method.params)
-    return {"params": set(paths),
-            "required": {f"{k}{'*' * v}" for k, v in paths.items() if v},
-            "errors": error_codes(method)}
-
-
 def compare_languages(first: TreeReport, second: TreeReport) -> Agreement:
     """For methods documented in both trees: do the parameter names, required marks and
     error codes agree? A method is matched by its page's path below the tree (the two
@@ -791,17 +769,23 @@ def unique_by_key(methods) -> dict[tuple[str, str], Method]:
     return {k: v[0] for k, v in seen.items() if len(v) == 1}
 
 
+ASPECTS = {"param": "params", "required": "required", "error": "errors"}
+
+
 def differences(a: Method, b: Method) -> list[Disagreement]:
-    out = []
-    left, right = aspects(a), aspects(b)
-    for aspect in ("params", "required", "errors"):
-        if left[aspect] != right[aspect]:
-            out.append(Disagreement(a.method, a.api, aspect,
-                                    tuple(sorted(left[aspect] - right[aspect])),
-                                    tuple(sorted(right[aspect] - left[aspect])),
-                                    a.source.path if a.source else "",
-                                    b.source.path if b.source else ""))
-    return out
+    """The lint comparison (`spec.compare`), grouped by aspect: one definition of when the
+    two languages' records of a method disagree."""
+    grouped: dict[str, tuple[list[str], list[str]]] = {}
+    for d in compare_methods(a, b):
+        left, right = grouped.setdefault(ASPECTS[d.kind], ([], []))
+        if d.kind == "required":
+            left.append(f"{d.subject} ({d.left})")
+            right.append(f"{d.subject} ({d.right})")
+        else:
+            (left if d.left in ("documented", "listed") else right).append(d.subject)
+    return [Disagreement(a.method, a.api, aspect, tuple(sorted(left)), tuple(sorted(right)),
+                         a.source.path if a.source else "", b.source.path if b.source else "")
+            for aspect, (left, right) in sorted(grouped.items())]
 
 
 # ---------------------------------------------------------------- what the CLI prints

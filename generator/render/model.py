@@ -231,15 +231,7 @@ def error_classes(methods: list[Method]) -> list[ErrorClass]:
 
 def unique_class_names(codes: list[str]) -> dict[str, str]:
     taken = set(CATEGORY_BASES.values()) | {"Bitrix24Error", "TransportError"}
-    out: dict[str, str] = {}
-    for code in codes:
-        base = naming.error_class_name(code)
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}{n}", n + 1
-        taken.add(name)
-        out[code] = name
-    return out
+    return naming.unique_names(codes, taken, naming.error_class_name, sep="")
 
 
 def build_namespaces(methods: list[Method], specs: dict[tuple[str, str], str],

@@ -35,16 +35,19 @@ def camel(wire: str) -> str:
     return "_" + text if text[0].isdigit() else text
 
 
-def unique_names(wires: list[str], taken: set[str] = frozenset()) -> dict[str, str]:
+def unique_names(wires: list[str], taken: set[str] = frozenset(), name_of=None,
+                 sep: str = "_") -> dict[str, str]:
     """Python names for wire names, collisions resolved deterministically: in the order
-    given (the docs' order), the first keeps the plain name, later ones get _2, _3."""
+    given (the docs' order), the first keeps the plain name, later ones get _2, _3.
+    `name_of` (default: `snake`) makes the plain name; `sep` goes before the number."""
+    name_of = name_of or snake
     used = set(taken)
     out: dict[str, str] = {}
     for wire in dict.fromkeys(wires):
-        base = snake(wire)
+        base = name_of(wire)
         name, n = base, 2
         while name in used:
-            name, n = f"{base}_{n}", n + 1
+            name, n = f"{base}{sep}{n}", n + 1
         used.add(name)
         out[wire] = name
     return out

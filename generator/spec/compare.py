@@ -39,16 +39,26 @@ def required_mark(p: Param) -> str:
     return "conditionally required" if p.conditionally_required else "optional"
 
 
+def param_paths(params: tuple[Param, ...], prefix: str = "") -> dict[str, tuple[str, Param]]:
+    """Every parameter, nested fields too, by its lower-cased dotted path -> (path, param)."""
+    out: dict[str, tuple[str, Param]] = {}
+    for p in params:
+        path = prefix + p.name
+        out[path.lower()] = (path, p)
+        out.update(param_paths(p.fields, path + "."))
+    return out
+
+
 def compare_params(left: Method, right: Method) -> list[Disagreement]:
-    """Top-level parameters by name (case-insensitive) and their required marks."""
-    a = {p.name.lower(): p for p in left.params}
-    b = {p.name.lower(): p for p in right.params}
-    out = [Disagreement("param", p.name, "documented", "missing", p)
-           for k, p in a.items() if k not in b]
-    out += [Disagreement("param", p.name, "missing", "documented") for k, p in b.items()
+    """Parameters by dotted path (case-insensitive), nested fields included, and their
+    required marks."""
+    a, b = param_paths(left.params), param_paths(right.params)
+    out = [Disagreement("param", path, "documented", "missing", p)
+           for k, (path, p) in a.items() if k not in b]
+    out += [Disagreement("param", path, "missing", "documented") for k, (path, _) in b.items()
             if k not in a]
-    out += [Disagreement("required", p.name, required_mark(p), required_mark(b[k]), p)
-            for k, p in a.items() if k in b and required_mark(p) != required_mark(b[k])]
+    out += [Disagreement("required", path, required_mark(p), required_mark(b[k][1]), p)
+            for k, (path, p) in a.items() if k in b and required_mark(p) != required_mark(b[k][1])]
     return out
 
 
