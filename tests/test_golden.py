@@ -35,3 +35,24 @@ def test_generated_tree_matches_golden(update_goldens):
             diffs.extend(difflib.unified_diff(golden[rel].splitlines(True), text.splitlines(True),
                                               f"golden/{rel}", f"generated/{rel}"))
     assert not diffs, "generated output differs from golden:\n" + "".join(diffs)
+
+
+def test_fixture_package_imports_and_exposes_every_method(tmp_path):
+    """The fixture tree is not only text: it imports, and each method is reachable."""
+    import subprocess
+    import sys
+
+    for rel, text in planned().items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    probe = (
+        "import b24client\n"
+        "b = b24client.Bitrix24.from_webhook('https://p.example/rest/1/s/')\n"
+        "assert callable(b.profile) and callable(b.demo.item) and callable(b.demo.item.get)\n"
+        "assert callable(b.v3.demo.item.update)\n"
+        "a = b24client.AsyncBitrix24.from_webhook('https://p.example/rest/1/s/')\n"
+        "assert callable(a.profile)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr

@@ -48,6 +48,7 @@ from ._runtime import (
     spec_for,
     warn_if_deprecated,
 )
+from ._root import RootApi, AsyncRootApi
 from .demo import DemoApi, AsyncDemoApi
 from .v3.demo import V3DemoApi, AsyncV3DemoApi
 
