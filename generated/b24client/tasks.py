@@ -9,7 +9,10 @@ from typing import Any
 
 from ._specs import (
     TASKS_TASK_APPROVE,
+    TASKS_TASK_DEFER,
     TASKS_TASK_LIST,
+    TASKS_TASK_RENEW,
+    TASKS_TASK_START,
 )
 
 
@@ -37,6 +40,29 @@ class TasksTaskApi:
         """
         return self._client._call_method(
             TASKS_TASK_APPROVE,
+            {
+                "taskId": task_id,
+            },
+            extra,
+        )
+
+    # spec: specs/tasks/tasks.task.defer.md
+    def defer(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+        """Defer a task tasks.task.defer
+
+        Moves a task that is in progress to the "deferred" status; a task in any other status is refused. The answer holds the task after the change.
+
+        Who can call it: a user allowed to change the task's status
+
+        Args:
+            task_id: required (sent as taskId). ID of the task in progress to defer
+            extra: further parameters, sent under the names given.
+
+        Raises:
+            Error1048582
+        """
+        return self._client._call_method(
+            TASKS_TASK_DEFER,
             {
                 "taskId": task_id,
             },
@@ -76,6 +102,52 @@ class TasksTaskApi:
                 "select": select,
                 "params": params,
                 "start": start,
+            },
+            extra,
+        )
+
+    # spec: specs/tasks/tasks.task.renew.md
+    def renew(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+        """Reopen a completed task tasks.task.renew
+
+        Moves a completed task back to "pending"; a task that is not completed is refused. The answer holds the task after the change.
+
+        Who can call it: a user allowed to change the task's status
+
+        Args:
+            task_id: required (sent as taskId). ID of the completed task to reopen
+            extra: further parameters, sent under the names given.
+
+        Raises:
+            Error1048582
+        """
+        return self._client._call_method(
+            TASKS_TASK_RENEW,
+            {
+                "taskId": task_id,
+            },
+            extra,
+        )
+
+    # spec: specs/tasks/tasks.task.start.md
+    def start(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+        """Start a task tasks.task.start
+
+        Moves the task to the "in progress" status. The answer holds the task after the change.
+
+        Who can call it: a user allowed to change the task's status
+
+        Args:
+            task_id: required (sent as taskId). ID of the task to start
+            extra: further parameters, sent under the names given.
+
+        Raises:
+            Error1048582
+        """
+        return self._client._call_method(
+            TASKS_TASK_START,
+            {
+                "taskId": task_id,
             },
             extra,
         )
@@ -122,6 +194,29 @@ class AsyncTasksTaskApi:
             extra,
         )
 
+    # spec: specs/tasks/tasks.task.defer.md
+    async def defer(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+        """Defer a task tasks.task.defer
+
+        Moves a task that is in progress to the "deferred" status; a task in any other status is refused. The answer holds the task after the change.
+
+        Who can call it: a user allowed to change the task's status
+
+        Args:
+            task_id: required (sent as taskId). ID of the task in progress to defer
+            extra: further parameters, sent under the names given.
+
+        Raises:
+            Error1048582
+        """
+        return await self._client._call_method(
+            TASKS_TASK_DEFER,
+            {
+                "taskId": task_id,
+            },
+            extra,
+        )
+
     # spec: specs/tasks/tasks.task.list.md
     async def list(
         self,
@@ -155,6 +250,52 @@ class AsyncTasksTaskApi:
                 "select": select,
                 "params": params,
                 "start": start,
+            },
+            extra,
+        )
+
+    # spec: specs/tasks/tasks.task.renew.md
+    async def renew(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+        """Reopen a completed task tasks.task.renew
+
+        Moves a completed task back to "pending"; a task that is not completed is refused. The answer holds the task after the change.
+
+        Who can call it: a user allowed to change the task's status
+
+        Args:
+            task_id: required (sent as taskId). ID of the completed task to reopen
+            extra: further parameters, sent under the names given.
+
+        Raises:
+            Error1048582
+        """
+        return await self._client._call_method(
+            TASKS_TASK_RENEW,
+            {
+                "taskId": task_id,
+            },
+            extra,
+        )
+
+    # spec: specs/tasks/tasks.task.start.md
+    async def start(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+        """Start a task tasks.task.start
+
+        Moves the task to the "in progress" status. The answer holds the task after the change.
+
+        Who can call it: a user allowed to change the task's status
+
+        Args:
+            task_id: required (sent as taskId). ID of the task to start
+            extra: further parameters, sent under the names given.
+
+        Raises:
+            Error1048582
+        """
+        return await self._client._call_method(
+            TASKS_TASK_START,
+            {
+                "taskId": task_id,
             },
             extra,
         )
