@@ -32,17 +32,29 @@ class CrmItemApi:
     ) -> dict[str, Any]:
         """List CRM items crm.item.list
 
-        Returns one page (up to 50) of the items of one CRM object type: leads, deals, contacts, companies, smart processes and the rest. Items the caller may not read are left out.
+        Returns one page (up to 50) of the items of one CRM object type: leads,
+        deals, contacts, companies, smart processes and the rest. Items the caller
+        may not read are left out.
 
         Who can call it: a user who may read items of the CRM object type
 
         Args:
-            entity_type_id: required (sent as entityTypeId). Which object type to list: a system type (1 lead, 2 deal, 3 contact, 4 company, 31 invoice, ...) or the ID of a smart process from crm.type.list
-            select: optional. Field names to fill in each item, or * for all of them (also needed to get the fm multi-fields)
-            filter: optional. Conditions as {"field": value, ...}, all of which must hold unless a nested group sets "logic": "OR". A key may carry a prefix: >, >=, <, <=, =, !=, !, @ (in a list), !@ (not in a list), % (contains), =%/%= (pattern with %), !%, !=%/!%=
-            order: optional. Sort order as {"field": "ASC", ...} with ASC or DESC per field
-            start: optional. Offset of the page: 0, 50, 100, ... ((N - 1) * 50 for page N)
-            use_original_uf_names: optional (sent as useOriginalUfNames). Y to name custom fields as stored (UF_CRM_...), N (the default) for lower camel case (ufCrm...)
+            entity_type_id: required (sent as entityTypeId). Which object type to
+                list: a system type (1 lead, 2 deal, 3 contact, 4 company, 31
+                invoice, ...) or the ID of a smart process from crm.type.list
+            select: optional. Field names to fill in each item, or * for all of them
+                (also needed to get the fm multi-fields)
+            filter: optional. Conditions as {"field": value, ...}, all of which must
+                hold unless a nested group sets "logic": "OR". A key may carry a
+                prefix: >, >=, <, <=, =, !=, !, @ (in a list), !@ (not in a list), %
+                (contains), =%/%= (pattern with %), !%, !=%/!%=
+            order: optional. Sort order as {"field": "ASC", ...} with ASC or DESC per
+                field
+            start: optional. Offset of the page: 0, 50, 100, ... ((N - 1) * 50 for
+                page N)
+            use_original_uf_names: optional (sent as useOriginalUfNames). Y to name
+                custom fields as stored (UF_CRM_...), N (the default) for lower camel
+                case (ufCrm...)
             extra: further parameters, sent under the names given.
 
         Raises:
@@ -95,17 +107,29 @@ class AsyncCrmItemApi:
     ) -> dict[str, Any]:
         """List CRM items crm.item.list
 
-        Returns one page (up to 50) of the items of one CRM object type: leads, deals, contacts, companies, smart processes and the rest. Items the caller may not read are left out.
+        Returns one page (up to 50) of the items of one CRM object type: leads,
+        deals, contacts, companies, smart processes and the rest. Items the caller
+        may not read are left out.
 
         Who can call it: a user who may read items of the CRM object type
 
         Args:
-            entity_type_id: required (sent as entityTypeId). Which object type to list: a system type (1 lead, 2 deal, 3 contact, 4 company, 31 invoice, ...) or the ID of a smart process from crm.type.list
-            select: optional. Field names to fill in each item, or * for all of them (also needed to get the fm multi-fields)
-            filter: optional. Conditions as {"field": value, ...}, all of which must hold unless a nested group sets "logic": "OR". A key may carry a prefix: >, >=, <, <=, =, !=, !, @ (in a list), !@ (not in a list), % (contains), =%/%= (pattern with %), !%, !=%/!%=
-            order: optional. Sort order as {"field": "ASC", ...} with ASC or DESC per field
-            start: optional. Offset of the page: 0, 50, 100, ... ((N - 1) * 50 for page N)
-            use_original_uf_names: optional (sent as useOriginalUfNames). Y to name custom fields as stored (UF_CRM_...), N (the default) for lower camel case (ufCrm...)
+            entity_type_id: required (sent as entityTypeId). Which object type to
+                list: a system type (1 lead, 2 deal, 3 contact, 4 company, 31
+                invoice, ...) or the ID of a smart process from crm.type.list
+            select: optional. Field names to fill in each item, or * for all of them
+                (also needed to get the fm multi-fields)
+            filter: optional. Conditions as {"field": value, ...}, all of which must
+                hold unless a nested group sets "logic": "OR". A key may carry a
+                prefix: >, >=, <, <=, =, !=, !, @ (in a list), !@ (not in a list), %
+                (contains), =%/%= (pattern with %), !%, !=%/!%=
+            order: optional. Sort order as {"field": "ASC", ...} with ASC or DESC per
+                field
+            start: optional. Offset of the page: 0, 50, 100, ... ((N - 1) * 50 for
+                page N)
+            use_original_uf_names: optional (sent as useOriginalUfNames). Y to name
+                custom fields as stored (UF_CRM_...), N (the default) for lower camel
+                case (ufCrm...)
             extra: further parameters, sent under the names given.
 
         Raises:

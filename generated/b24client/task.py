@@ -24,7 +24,8 @@ class TaskItemApi:
     def defer(self, *, taskid: int, **extra: Any) -> Any:
         """Put a task off task.item.defer
 
-        Moves a task to the "deferred" status. The task has to be in progress (see task.item.startexecution) for this to work.
+        Moves a task to the "deferred" status. The task has to be in progress (see
+        task.item.startexecution) for this to work.
 
         Who can call it: any user
 
@@ -46,7 +47,8 @@ class TaskItemApi:
     def renew(self, *, taskid: int, **extra: Any) -> Any:
         """Reopen a task task.item.renew
 
-        Moves a task back to "not started". Only a task whose status is Completed can be reopened.
+        Moves a task back to "not started". Only a task whose status is Completed can
+        be reopened.
 
         Who can call it: any user
 
@@ -108,7 +110,8 @@ class AsyncTaskItemApi:
     async def defer(self, *, taskid: int, **extra: Any) -> Any:
         """Put a task off task.item.defer
 
-        Moves a task to the "deferred" status. The task has to be in progress (see task.item.startexecution) for this to work.
+        Moves a task to the "deferred" status. The task has to be in progress (see
+        task.item.startexecution) for this to work.
 
         Who can call it: any user
 
@@ -130,7 +133,8 @@ class AsyncTaskItemApi:
     async def renew(self, *, taskid: int, **extra: Any) -> Any:
         """Reopen a task task.item.renew
 
-        Moves a task back to "not started". Only a task whose status is Completed can be reopened.
+        Moves a task back to "not started". Only a task whose status is Completed can
+        be reopened.
 
         Who can call it: any user
 

@@ -26,7 +26,8 @@ class TasksTaskApi:
     def approve(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
         """Accept the result of a task tasks.task.approve
 
-        Accepts the assignee's work on a task that has task control turned on; the task becomes Completed. The answer holds the task as it is after the change.
+        Accepts the assignee's work on a task that has task control turned on; the
+        task becomes Completed. The answer holds the task as it is after the change.
 
         Who can call it: the task's creator or an administrator
 
@@ -50,7 +51,8 @@ class TasksTaskApi:
     def defer(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
         """Defer a task tasks.task.defer
 
-        Moves a task that is in progress to the "deferred" status; a task in any other status is refused. The answer holds the task after the change.
+        Moves a task that is in progress to the "deferred" status; a task in any
+        other status is refused. The answer holds the task after the change.
 
         Who can call it: a user allowed to change the task's status
 
@@ -82,16 +84,28 @@ class TasksTaskApi:
     ) -> dict[str, Any]:
         """List tasks tasks.task.list
 
-        Returns one page of the tasks the caller can see: administrators see every task, heads of departments also see their staff's tasks, everyone else sees only the tasks open to them. A page holds at most 50 tasks; start moves through the pages.
+        Returns one page of the tasks the caller can see: administrators see every
+        task, heads of departments also see their staff's tasks, everyone else sees
+        only the tasks open to them. A page holds at most 50 tasks; start moves
+        through the pages.
 
         Who can call it: any user
 
         Args:
-            order: optional. Sort order as {"FIELD": "asc", ...} with asc or desc per field, for example ID, TITLE, DEADLINE, CREATED_DATE, REAL_STATUS or PRIORITY. Without it the newest task ID comes first
-            filter: optional. Conditions as {"FIELD": value, ...} on fields such as ID, RESPONSIBLE_ID, CREATED_BY, GROUP_ID, REAL_STATUS (2 pending, 3 in progress, 4 waiting for control, 5 completed, 6 deferred) or DEADLINE. A key may start with !, <, <=, > or >= to compare other than by equality
-            select: optional. The task fields to return. Name them every time: the default set is not fixed
-            params: optional. Extra data to compute per task: WITH_RESULT_INFO, WITH_TIMER_INFO, WITH_PARSED_DESCRIPTION
-            start: optional. Offset of the page: 0 for the first, 50 for the second, (N - 1) * 50 for page N. -1 skips counting the total
+            order: optional. Sort order as {"FIELD": "asc", ...} with asc or desc per
+                field, for example ID, TITLE, DEADLINE, CREATED_DATE, REAL_STATUS or
+                PRIORITY. Without it the newest task ID comes first
+            filter: optional. Conditions as {"FIELD": value, ...} on fields such as
+                ID, RESPONSIBLE_ID, CREATED_BY, GROUP_ID, REAL_STATUS (2 pending, 3
+                in progress, 4 waiting for control, 5 completed, 6 deferred) or
+                DEADLINE. A key may start with !, <, <=, > or >= to compare other
+                than by equality
+            select: optional. The task fields to return. Name them every time: the
+                default set is not fixed
+            params: optional. Extra data to compute per task: WITH_RESULT_INFO,
+                WITH_TIMER_INFO, WITH_PARSED_DESCRIPTION
+            start: optional. Offset of the page: 0 for the first, 50 for the second,
+                (N - 1) * 50 for page N. -1 skips counting the total
             extra: further parameters, sent under the names given.
         """
         return self._client._call_method(
@@ -110,7 +124,8 @@ class TasksTaskApi:
     def renew(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
         """Reopen a completed task tasks.task.renew
 
-        Moves a completed task back to "pending"; a task that is not completed is refused. The answer holds the task after the change.
+        Moves a completed task back to "pending"; a task that is not completed is
+        refused. The answer holds the task after the change.
 
         Who can call it: a user allowed to change the task's status
 
@@ -133,7 +148,8 @@ class TasksTaskApi:
     def start(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
         """Start a task tasks.task.start
 
-        Moves the task to the "in progress" status. The answer holds the task after the change.
+        Moves the task to the "in progress" status. The answer holds the task after
+        the change.
 
         Who can call it: a user allowed to change the task's status
 
@@ -174,7 +190,8 @@ class AsyncTasksTaskApi:
     async def approve(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
         """Accept the result of a task tasks.task.approve
 
-        Accepts the assignee's work on a task that has task control turned on; the task becomes Completed. The answer holds the task as it is after the change.
+        Accepts the assignee's work on a task that has task control turned on; the
+        task becomes Completed. The answer holds the task as it is after the change.
 
         Who can call it: the task's creator or an administrator
 
@@ -198,7 +215,8 @@ class AsyncTasksTaskApi:
     async def defer(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
         """Defer a task tasks.task.defer
 
-        Moves a task that is in progress to the "deferred" status; a task in any other status is refused. The answer holds the task after the change.
+        Moves a task that is in progress to the "deferred" status; a task in any
+        other status is refused. The answer holds the task after the change.
 
         Who can call it: a user allowed to change the task's status
 
@@ -230,16 +248,28 @@ class AsyncTasksTaskApi:
     ) -> dict[str, Any]:
         """List tasks tasks.task.list
 
-        Returns one page of the tasks the caller can see: administrators see every task, heads of departments also see their staff's tasks, everyone else sees only the tasks open to them. A page holds at most 50 tasks; start moves through the pages.
+        Returns one page of the tasks the caller can see: administrators see every
+        task, heads of departments also see their staff's tasks, everyone else sees
+        only the tasks open to them. A page holds at most 50 tasks; start moves
+        through the pages.
 
         Who can call it: any user
 
         Args:
-            order: optional. Sort order as {"FIELD": "asc", ...} with asc or desc per field, for example ID, TITLE, DEADLINE, CREATED_DATE, REAL_STATUS or PRIORITY. Without it the newest task ID comes first
-            filter: optional. Conditions as {"FIELD": value, ...} on fields such as ID, RESPONSIBLE_ID, CREATED_BY, GROUP_ID, REAL_STATUS (2 pending, 3 in progress, 4 waiting for control, 5 completed, 6 deferred) or DEADLINE. A key may start with !, <, <=, > or >= to compare other than by equality
-            select: optional. The task fields to return. Name them every time: the default set is not fixed
-            params: optional. Extra data to compute per task: WITH_RESULT_INFO, WITH_TIMER_INFO, WITH_PARSED_DESCRIPTION
-            start: optional. Offset of the page: 0 for the first, 50 for the second, (N - 1) * 50 for page N. -1 skips counting the total
+            order: optional. Sort order as {"FIELD": "asc", ...} with asc or desc per
+                field, for example ID, TITLE, DEADLINE, CREATED_DATE, REAL_STATUS or
+                PRIORITY. Without it the newest task ID comes first
+            filter: optional. Conditions as {"FIELD": value, ...} on fields such as
+                ID, RESPONSIBLE_ID, CREATED_BY, GROUP_ID, REAL_STATUS (2 pending, 3
+                in progress, 4 waiting for control, 5 completed, 6 deferred) or
+                DEADLINE. A key may start with !, <, <=, > or >= to compare other
+                than by equality
+            select: optional. The task fields to return. Name them every time: the
+                default set is not fixed
+            params: optional. Extra data to compute per task: WITH_RESULT_INFO,
+                WITH_TIMER_INFO, WITH_PARSED_DESCRIPTION
+            start: optional. Offset of the page: 0 for the first, 50 for the second,
+                (N - 1) * 50 for page N. -1 skips counting the total
             extra: further parameters, sent under the names given.
         """
         return await self._client._call_method(
@@ -258,7 +288,8 @@ class AsyncTasksTaskApi:
     async def renew(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
         """Reopen a completed task tasks.task.renew
 
-        Moves a completed task back to "pending"; a task that is not completed is refused. The answer holds the task after the change.
+        Moves a completed task back to "pending"; a task that is not completed is
+        refused. The answer holds the task after the change.
 
         Who can call it: a user allowed to change the task's status
 
@@ -281,7 +312,8 @@ class AsyncTasksTaskApi:
     async def start(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
         """Start a task tasks.task.start
 
-        Moves the task to the "in progress" status. The answer holds the task after the change.
+        Moves the task to the "in progress" status. The answer holds the task after
+        the change.
 
         Who can call it: a user allowed to change the task's status
 

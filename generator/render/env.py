@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,12 +38,31 @@ def docstring_body(text: str) -> str:
     return text
 
 
+WIDTH = 88  # black's line length
+
+
+def wrap_lines(body: str, indent: int) -> list[str]:
+    """Wrap long lines at spaces to fit the line length; a continued indented line (an
+    `Args:` entry) gets four more spaces so it reads as part of its entry."""
+    width = max(40, WIDTH - indent)
+    out: list[str] = []
+    for line in body.split("\n"):
+        lead = line[: len(line) - len(line.lstrip(" "))]
+        if len(line) <= width:
+            out.append(line)
+            continue
+        out.extend(textwrap.wrap(line, width, initial_indent="", subsequent_indent=lead + "    " if lead else "",
+                                 break_long_words=False, break_on_hyphens=False)
+                   or [line])
+    return out
+
+
 def docstring(text: str, indent: int = 0) -> str:
     body = docstring_body(text)
     pad = " " * indent
-    lines = body.split("\n")
+    lines = wrap_lines(body, indent + 3)
     if len(lines) == 1:
-        return f'"""{body}"""'
+        return f'"""{lines[0]}"""'
     inner = "\n".join((pad + line) if line else "" for line in lines[1:])
     return f'"""{lines[0]}\n{inner}\n{pad}"""'
 

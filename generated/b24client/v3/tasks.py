@@ -37,9 +37,12 @@ class V3TasksTaskApi:
 
         Args:
             select: optional. Task fields to return, by their v3 names
-            filter: optional. Conditions as ["field", "operator", value] or ["field", value] (operator =)
-            order: optional. Sort order as {"field": "ASC"}; by id ascending when not given
-            pagination: optional. page (from 1), limit (50 by default, 1000 at most) and offset
+            filter: optional. Conditions as ["field", "operator", value] or ["field",
+                value] (operator =)
+            order: optional. Sort order as {"field": "ASC"}; by id ascending when not
+                given
+            pagination: optional. page (from 1), limit (50 by default, 1000 at most)
+                and offset
             extra: further parameters, sent under the names given.
         """
         return self._client._call_method(
@@ -59,13 +62,15 @@ class V3TasksTaskApi:
     ) -> dict[str, Any]:
         """Change a task (REST 3.0) tasks.task.update
 
-        Changes the fields of an existing task. This is a REST 3.0 method: it is called under /rest/api/ and reports errors in the v3 envelope.
+        Changes the fields of an existing task. This is a REST 3.0 method: it is
+        called under /rest/api/ and reports errors in the v3 envelope.
 
         Who can call it: the task's creator, or a user allowed to edit the task
 
         Args:
             id: required. ID of the task to change
-            fields: required. The task fields to set, by their v3 names (title, deadline, responsibleId, ...)
+            fields: required. The task fields to set, by their v3 names (title,
+                deadline, responsibleId, ...)
             extra: further parameters, sent under the names given.
 
         Raises:
@@ -117,9 +122,12 @@ class AsyncV3TasksTaskApi:
 
         Args:
             select: optional. Task fields to return, by their v3 names
-            filter: optional. Conditions as ["field", "operator", value] or ["field", value] (operator =)
-            order: optional. Sort order as {"field": "ASC"}; by id ascending when not given
-            pagination: optional. page (from 1), limit (50 by default, 1000 at most) and offset
+            filter: optional. Conditions as ["field", "operator", value] or ["field",
+                value] (operator =)
+            order: optional. Sort order as {"field": "ASC"}; by id ascending when not
+                given
+            pagination: optional. page (from 1), limit (50 by default, 1000 at most)
+                and offset
             extra: further parameters, sent under the names given.
         """
         return await self._client._call_method(
@@ -139,13 +147,15 @@ class AsyncV3TasksTaskApi:
     ) -> dict[str, Any]:
         """Change a task (REST 3.0) tasks.task.update
 
-        Changes the fields of an existing task. This is a REST 3.0 method: it is called under /rest/api/ and reports errors in the v3 envelope.
+        Changes the fields of an existing task. This is a REST 3.0 method: it is
+        called under /rest/api/ and reports errors in the v3 envelope.
 
         Who can call it: the task's creator, or a user allowed to edit the task
 
         Args:
             id: required. ID of the task to change
-            fields: required. The task fields to set, by their v3 names (title, deadline, responsibleId, ...)
+            fields: required. The task fields to set, by their v3 names (title,
+                deadline, responsibleId, ...)
             extra: further parameters, sent under the names given.
 
         Raises:

@@ -41,13 +41,15 @@ class DemoItemApi:
     ) -> dict[str, Any]:
         """Read one item demo.item.get
 
-        Returns one item. A description may hold \"\""triple quotes\"\"" and a back\\slash \\n and must still be a safe docstring\\
+        Returns one item. A description may hold \"\""triple quotes\"\"" and a
+        back\\slash \\n and must still be a safe docstring\\
 
         Who can call it: anyone with read access
 
         Args:
             item_id: required (sent as itemId). Which item
-            item_id_2: optional (sent as ITEM_ID). The same name in another casing: gets a suffix
+            item_id_2: optional (sent as ITEM_ID). The same name in another casing:
+                gets a suffix
             from_: optional (sent as from). A Python keyword
             select: optional. Fields to return
             filter: optional. A compound type
@@ -110,13 +112,15 @@ class AsyncDemoItemApi:
     ) -> dict[str, Any]:
         """Read one item demo.item.get
 
-        Returns one item. A description may hold \"\""triple quotes\"\"" and a back\\slash \\n and must still be a safe docstring\\
+        Returns one item. A description may hold \"\""triple quotes\"\"" and a
+        back\\slash \\n and must still be a safe docstring\\
 
         Who can call it: anyone with read access
 
         Args:
             item_id: required (sent as itemId). Which item
-            item_id_2: optional (sent as ITEM_ID). The same name in another casing: gets a suffix
+            item_id_2: optional (sent as ITEM_ID). The same name in another casing:
+                gets a suffix
             from_: optional (sent as from). A Python keyword
             select: optional. Fields to return
             filter: optional. A compound type
