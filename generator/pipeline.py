@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.ir import Diagnostic, Method
-from generator.read import expand, read_file, read_paths
+from generator.read import duplicate_methods, expand, read_file, read_paths
 from generator.render import plan
 from generator.render.naming import with_python_names
 from generator.render.write import tree_diff, write_tree
@@ -31,7 +31,7 @@ def load_specs(root: Path) -> Loaded:
         loaded.problems.append(Diagnostic.at(str(root), "READ003", "specs folder does not exist",
                                              "pass the folder holding the spec files"))
         return loaded
-    seen: dict[tuple[str, str], Method] = {}
+    found_all: list[Method] = []
     for path in expand([root]):
         display = f"{root.name}/{path.relative_to(root).as_posix()}"
         found, problems = read_file(path, "markdown", display)
@@ -39,15 +39,10 @@ def load_specs(root: Path) -> Loaded:
         if not found and not any(p.severity == "error" for p in problems):
             loaded.problems.append(Diagnostic.at(display, "SPEC009", "no method found in spec",
                                                  "a spec needs a front matter with 'method'"))
-        for m in found:
-            if m.key in seen:
-                loaded.problems.append(Diagnostic.at(
-                    display, "SPEC008", f"duplicate method {m.method} ({m.api})",
-                    f"also defined in {loaded.specs[m.key]}", line=m.position.line if m.position else 1))
-                continue
-            seen[m.key] = m
-            loaded.methods.append(m)
-            loaded.specs[m.key] = display
+        found_all.extend(found)
+    loaded.methods, duplicates = duplicate_methods(found_all)
+    loaded.problems.extend(duplicates)
+    loaded.specs = {m.key: m.source.path for m in loaded.methods if m.source}
     return loaded
 
 

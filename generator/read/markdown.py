@@ -335,15 +335,6 @@ class Draft:
     event: bool = False  # the page documents an event ("Who can subscribe"), not a method
 
 
-def read_markdown(path: Path, display: str | None = None, fmt: str = "markdown"
-                  ) -> tuple[list[Method], list[Diagnostic]]:
-    display = display or display_path(path)
-    text, problems = read_file_text(path, display)
-    if text is None:
-        return [], problems
-    return read_markdown_text(text, path, display, fmt)
-
-
 def read_markdown_text(text: str, path: Path, display: str, fmt: str = "markdown"
                        ) -> tuple[list[Method], list[Diagnostic]]:
     fm, problems = frontmatter.split(text, display)

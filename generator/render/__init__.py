@@ -10,8 +10,6 @@ from generator.render import model, naming
 from generator.render.env import environment
 from generator.render.format import format_source
 
-# Attributes the client classes define themselves; a namespace may not take them.
-CLIENT_ATTRS = model.CLIENT_ATTRS
 BASE_DOCS = {
     "AuthError": "Authentication failed: a missing, wrong or expired token or webhook.",
     "RateLimitError": "A request-rate or operating-time limit was hit; retry later.",
@@ -41,7 +39,7 @@ def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, 
     root: dict | None = None  # the namespace of dot-less methods, mixed into the clients
     for api in ("v2", "v3"):
         roots = trees.get(api, {})
-        attrs = naming.unique_names([k for k in roots if k], CLIENT_ATTRS)
+        attrs = naming.unique_names([k for k in roots if k], model.CLIENT_ATTRS)
         for key in sorted(roots):
             ns = roots[key]
             module = model.module_name(key)
