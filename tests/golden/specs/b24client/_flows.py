@@ -590,17 +590,17 @@ class FastPager:
         return self.accept(items)
 
     def accept(self, items: list[Any]) -> list[Any]:
+        keyed = [(self.item_key(i), i) for i in items]
         fresh = [
-            i
-            for i in items
-            if self.item_key(i) is not None
-            and (self.last_id is None or self.item_key(i) > self.last_id)
+            (k, i)
+            for k, i in keyed
+            if k is not None and (self.last_id is None or k > self.last_id)
         ]
         if fresh:
-            self.last_id = self.item_key(fresh[-1])
+            self.last_id = fresh[-1][0]
         if len(items) < PAGE_SIZE:
             self.done = True
-        return fresh
+        return [i for _, i in fresh]
 
     def item_key(self, item: Any) -> int | None:
         try:
