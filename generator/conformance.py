@@ -27,46 +27,79 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.ir import Diagnostic, Method, Param, Position
-from generator.spec.compare import compare_methods
+from generator.maintain.compare import compare_methods
 
 # ---------------------------------------------------------------- the independent page scan
 
-FENCE_OPEN = re.compile(r"^\s*(?:`{3,}[^`]*|~{3,}.*)$")  # an info string holds no backtick
+FENCE_OPEN = re.compile(
+    r"^\s*(?:`{3,}[^`]*|~{3,}.*)$"
+)  # an info string holds no backtick
 FENCE_CLOSE = re.compile(r"^\s*(?:`{3,}|~{3,})\s*$")
 HEADING_LINE = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 ANCHOR_TAIL = re.compile(r"\s*\{#[^}]*\}\s*$")
-HIDDEN = (re.compile(r"<!--.*?-->", re.S),
-          re.compile(r"\{%\s*if\s+build\s*==\s*['\"]dev['\"]\s*%\}.*?\{%\s*endif\s*%\}", re.S))
+HIDDEN = (
+    re.compile(r"<!--.*?-->", re.S),
+    re.compile(
+        r"\{%\s*if\s+build\s*==\s*['\"]dev['\"]\s*%\}.*?\{%\s*endif\s*%\}", re.S
+    ),
+)
 SCOPE_LINE = re.compile(r"^>\s*(?:\*\*)?(?:scope|область)", re.I | re.M)
-WHO_LINE = re.compile(r"^>\s*(?:\*\*)?(?:who can (?:execute|perform)|кто может выполнять)", re.I | re.M)
-EVENT_PAGE = re.compile(r"^>\s*(?:who can subscribe|кто может подписаться)|^#\s+(?:event|событие)\b",
-                        re.I | re.M)
+WHO_LINE = re.compile(
+    r"^>\s*(?:\*\*)?(?:who can (?:execute|perform)|кто может выполнять)", re.I | re.M
+)
+EVENT_PAGE = re.compile(
+    r"^>\s*(?:who can subscribe|кто может подписаться)|^#\s+(?:event|событие)\b",
+    re.I | re.M,
+)
 DOTTED = re.compile(r"[A-Za-z][\w]*(?:\.[A-Za-z_][\w]*)+")
 CALLED = re.compile(  # REST calls in examples: URLs, SDK calls, `method: '...'`
     r"/rest/(?:api/)?(?:\*\*[^*/]+\*\*/)*([A-Za-z][\w.]*)"
     r"|(?:callMethod|callListMethod|->call|CRest::call|Call)\(\s*(?:ctx,\s*)?"
     r"['\"]([A-Za-z][\w.]*)['\"]"
-    r"|\bmethod\s*:\s*['\"]([A-Za-z][\w.]*)['\"]")
-PARAM_SECTION = re.compile(r"^(?:method |request )?parameters(?: of the method)?$|"
-                           r"^параметры(?: метода| запроса)?$", re.I)
-ERROR_SECTION = re.compile(r"^(?:error handling|errors|possible error codes|обработка ошибок|"
-                           r"ошибки|возможные коды ошибок)$", re.I)
-NAME_HEADER = re.compile(r"^(?:name|parameter|field|key|название|параметр|поле|ключ)\b", re.I)
-MORE_PARAMS_HEADING = re.compile(r"^(?:additional|other|optional|more|дополнительные|прочие)\s+"
-                                 r"(?:parameters|параметры)$", re.I)
-NOT_PARAMS_HEADING = re.compile(r"^(?:returned data|response|returned values|result|"
-                                r"возвращаемые данные|ответ|результат)\b", re.I)
-VALUE_LIST = re.compile(r"^(?:possible|allowed|available|acceptable|возможные|допустимые|доступные)\b"
-                        r"(?!.*\bfields?\b)(?!.*\bпол)", re.I)
-NO_PARAMS = re.compile(r"^(?:no parameters|without parameters|без параметров|the method does not "
-                       r"(?:accept|take|require|have) (?:any )?parameters|"
-                       r"метод не принимает(?: никаких)? параметр|параметры отсутствуют|"
-                       r"this method has no parameters|у метода нет параметров)", re.I | re.M)
+    r"|\bmethod\s*:\s*['\"]([A-Za-z][\w.]*)['\"]"
+)
+PARAM_SECTION = re.compile(
+    r"^(?:method |request )?parameters(?: of the method)?$|"
+    r"^параметры(?: метода| запроса)?$",
+    re.I,
+)
+ERROR_SECTION = re.compile(
+    r"^(?:error handling|errors|possible error codes|обработка ошибок|"
+    r"ошибки|возможные коды ошибок)$",
+    re.I,
+)
+NAME_HEADER = re.compile(
+    r"^(?:name|parameter|field|key|название|параметр|поле|ключ)\b", re.I
+)
+MORE_PARAMS_HEADING = re.compile(
+    r"^(?:additional|other|optional|more|дополнительные|прочие)\s+"
+    r"(?:parameters|параметры)$",
+    re.I,
+)
+NOT_PARAMS_HEADING = re.compile(
+    r"^(?:returned data|response|returned values|result|"
+    r"возвращаемые данные|ответ|результат)\b",
+    re.I,
+)
+VALUE_LIST = re.compile(
+    r"^(?:possible|allowed|available|acceptable|возможные|допустимые|доступные)\b"
+    r"(?!.*\bfields?\b)(?!.*\bпол)",
+    re.I,
+)
+NO_PARAMS = re.compile(
+    r"^(?:no parameters|without parameters|без параметров|the method does not "
+    r"(?:accept|take|require|have) (?:any )?parameters|"
+    r"метод не принимает(?: никаких)? параметр|параметры отсутствуют|"
+    r"this method has no parameters|у метода нет параметров)",
+    re.I | re.M,
+)
 CODE_LINE = re.compile(r"^\s*(?:error code|код ошибки)\s*:?\s*`([^`]+)`", re.I)
 CODE_HEADER = re.compile(r"^(?:code|код|error code|код ошибки|error|ошибка)$", re.I)
 DEPRECATION_NOTE = re.compile(
     r"\{%\s*note\s+warning\s+\"(?:deprecated[^\"]*|[^\"]*(?:halted|discontinued|остановлено)[^\"]*)"
-    r"\"\s*%\}(.*?)\{%\s*endnote\s*%\}", re.I | re.S)
+    r"\"\s*%\}(.*?)\{%\s*endnote\s*%\}",
+    re.I | re.S,
+)
 PAGE_LINK = re.compile(r"\]\((?!https?:|#)[^)#]+\.md")
 SYSTEM_INCLUDE = re.compile(r"\{%\s*include[^%]*\(([^)]*system-errors\.md)\)\s*%\}")
 
@@ -85,7 +118,9 @@ class RawTable:
     section: str  # the H2 above, plain and lower-case ("" before the first H2)
     heading: str  # the nearest H3+ heading above inside that section ("" if none)
     rows: tuple[RawRow, ...]
-    code_line: str = ""  # the code of an "Error code: `X`" line above, under the same heading
+    code_line: str = (
+        ""  # the code of an "Error code: `X`" line above, under the same heading
+    )
 
     @property
     def has_header(self) -> bool:
@@ -103,8 +138,11 @@ def looks_like_header(row: RawRow) -> bool:
     if not bare(cell) or "](" in cell or re.search(r"\*\*\*|\^\*\^|\\\*", cell):
         return False
     hints = re.findall(r"`([^`]*)`", cell)
-    return not hints or NAME_HEADER.match(bare(cell)) is not None or all(
-        h.strip().lower() in ("type", "тип") for h in hints)
+    return (
+        not hints
+        or NAME_HEADER.match(bare(cell)) is not None
+        or all(h.strip().lower() in ("type", "тип") for h in hints)
+    )
 
 
 def bare(cell: str) -> str:
@@ -172,18 +210,23 @@ def read_rows(lines: list[str], start: int) -> tuple[int, list[RawRow]]:
             buf.append(line[: end.end()] if end else line + "\n")
             if end is None:
                 continue
-            fenced, line = False, " " * end.end() + line[end.end():]
+            fenced, line = False, " " * end.end() + line[end.end() :]
         elif opened is not None and FENCE_OPEN.match(line):
             fenced = True
             buf.append(line + "\n")
             continue
         stripped = line.strip()
-        if depth == 1 and opened is None and HEADING_LINE.match(line) and "#|" not in line:
+        if (
+            depth == 1
+            and opened is None
+            and HEADING_LINE.match(line)
+            and "#|" not in line
+        ):
             return i - 1, rows  # an unclosed table ends at the next heading
         if stripped.startswith("#|"):
             depth += 1
             if depth == 1:
-                line = line[line.find("#|") + 2:]
+                line = line[line.find("#|") + 2 :]
         if depth > 1:
             buf.append(line + "\n")
             if stripped.endswith("|#") or stripped.startswith("|#"):
@@ -198,8 +241,9 @@ def read_rows(lines: list[str], start: int) -> tuple[int, list[RawRow]]:
     return len(lines) - 1, keep_open_row(rows, opened, buf)
 
 
-def keep_open_row(rows: list[RawRow], opened: tuple[int, int] | None, buf: list[str]
-                  ) -> list[RawRow]:
+def keep_open_row(
+    rows: list[RawRow], opened: tuple[int, int] | None, buf: list[str]
+) -> list[RawRow]:
     """A last row the table closes without its `||` still holds a row."""
     if opened is not None and "".join(buf).strip():
         text = "".join(buf)
@@ -210,8 +254,13 @@ def keep_open_row(rows: list[RawRow], opened: tuple[int, int] | None, buf: list[
 ROW_MARK = re.compile(r"\\\||\|\|")  # an escaped pipe, or a row's opening/closing `||`
 
 
-def scan_line(line: str, idx: int, opened: tuple[int, int] | None, buf: list[str],
-              rows: list[RawRow]) -> tuple[int, int] | None:
+def scan_line(
+    line: str,
+    idx: int,
+    opened: tuple[int, int] | None,
+    buf: list[str],
+    rows: list[RawRow],
+) -> tuple[int, int] | None:
     pos = 0
     for m in ROW_MARK.finditer(line):
         if m.group() != "||":
@@ -219,7 +268,7 @@ def scan_line(line: str, idx: int, opened: tuple[int, int] | None, buf: list[str
         if opened is None:
             opened, buf[:] = (idx + 1, m.start() + 1), []
         else:
-            buf.append(line[pos:m.start()])
+            buf.append(line[pos : m.start()])
             text = "".join(buf)
             rows.append(RawRow(opened[0], opened[1], first_cell(text), text))
             opened = None
@@ -295,23 +344,30 @@ def page_facts(text: str, path: Path) -> PageFacts:
     tables, headings = scan_tables(text)
     calls = called_names(text)
     params, subs = param_rows(tables)
-    has_params = any(PARAM_SECTION.match(h) for _, lvl, h in headings if lvl <= 2) or bool(
-        NO_PARAMS.search(text))
+    has_params = any(
+        PARAM_SECTION.match(h) for _, lvl, h in headings if lvl <= 2
+    ) or bool(NO_PARAMS.search(text))
     titled = title_calls(title, calls)
     name = expected_name(title, calls if has_params or titled else Counter())
     errors = [t for t in tables if ERROR_SECTION.match(t.section) and is_error_table(t)]
     note = DEPRECATION_NOTE.search(text)
     return PageFacts(
-        title=title, title_line=title_line, name=name,
-        method_page=bool(name) and documents_a_method(text, path, title, titled or has_params),
+        title=title,
+        title_line=title_line,
+        name=name,
+        method_page=bool(name)
+        and documents_a_method(text, path, title, titled or has_params),
         scopes=bool(SCOPE_LINE.search(text)),
         v3="/rest/api/" in text,
-        params=tuple(params), sub_tables=tuple(subs),
+        params=tuple(params),
+        sub_tables=tuple(subs),
         error_rows=sum(len(t.body) for t in errors),
         error_codes=tuple(c for t in errors for c in table_codes(t)),
         error_line=errors[0].line if errors else 0,
         system_rows=system_error_rows(text, path),
-        deprecated=note is not None, replaced=bool(note and PAGE_LINK.search(note.group(1))))
+        deprecated=note is not None,
+        replaced=bool(note and PAGE_LINK.search(note.group(1))),
+    )
 
 
 def documents_a_method(text: str, path: Path, title: str, evidence: bool) -> bool:
@@ -377,7 +433,8 @@ def title_calls(title: str, calls: Counter[str]) -> bool:
 def expected_name(title: str, calls: Counter[str]) -> str | None:
     """The title's method name when the examples call it; a dotted title name when there
     are no examples or the examples call some other method; what the examples call most
-    when the title names no method or a misspelt one (same last part, or a longer name)."""
+    when the title names no method or a misspelt one (same last part, or a longer name).
+    """
     by_lower = {c.lower(): c for c in calls}
     candidates = title_candidates(title)
     for cand in candidates:
@@ -402,14 +459,27 @@ def param_rows(tables: list[RawTable]) -> tuple[list[RawRow], list[SubTable]]:
     for table in tables:
         if not is_param_table(table):
             continue
-        in_section = PARAM_SECTION.match(table.section) or (table.section == ""
-                                                            and table.has_header)
-        if in_section and table.heading and not MORE_PARAMS_HEADING.match(table.heading):
-            if VALUE_LIST.match(table.heading) or NOT_PARAMS_HEADING.match(table.heading):
+        in_section = PARAM_SECTION.match(table.section) or (
+            table.section == "" and table.has_header
+        )
+        if (
+            in_section
+            and table.heading
+            and not MORE_PARAMS_HEADING.match(table.heading)
+        ):
+            if VALUE_LIST.match(table.heading) or NOT_PARAMS_HEADING.match(
+                table.heading
+            ):
                 continue  # "Possible values of the TYPE key": values, not parameters
             rows = [r for r in table.body if row_name(r)]
-            subs.append(SubTable(table.heading, table.line, tuple(row_name(r) for r in rows),
-                                 tuple(row_mark(r) for r in rows)))
+            subs.append(
+                SubTable(
+                    table.heading,
+                    table.line,
+                    tuple(row_name(r) for r in rows),
+                    tuple(row_mark(r) for r in rows),
+                )
+            )
         elif in_section:
             top.extend(r for r in table.body if row_name(r))
     return top, subs
@@ -422,7 +492,9 @@ def is_param_table(table: RawTable) -> bool:
         return True
     first = table.rows[0].first
     typed = re.search(r"`(?:type|тип)`", first, re.I) is not None
-    return (NAME_HEADER.match(bare(first)) is not None or typed) and "|" in table.rows[0].text
+    return (NAME_HEADER.match(bare(first)) is not None or typed) and "|" in table.rows[
+        0
+    ].text
 
 
 def is_error_table(table: RawTable) -> bool:
@@ -530,9 +602,13 @@ class TreeReport:
         for p in self.pages:
             s = stats.get(p.category) or CategoryStats(p.category)
             stats[p.category] = CategoryStats(
-                p.category, s.pages + 1, s.method_pages + p.method_page,
-                s.complete + (p.method_page and p.complete), s.param_rows + p.param_rows,
-                s.error_rows + p.error_rows)
+                p.category,
+                s.pages + 1,
+                s.method_pages + p.method_page,
+                s.complete + (p.method_page and p.complete),
+                s.param_rows + p.param_rows,
+                s.error_rows + p.error_rows,
+            )
         return [stats[k] for k in sorted(stats)]
 
     def findings(self) -> list[Diagnostic]:
@@ -543,21 +619,27 @@ def pages_of(root: Path) -> list[Path]:
     """Every .md page below `root`, skipping folders (and files) whose name starts with _."""
     if root.is_file():
         return [root]
-    return sorted(p for p in root.rglob("*.md") if p.is_file() and not any(
-        part.startswith(("_", ".")) for part in p.relative_to(root).parts))
+    return sorted(
+        p
+        for p in root.rglob("*.md")
+        if p.is_file()
+        and not any(part.startswith(("_", ".")) for part in p.relative_to(root).parts)
+    )
 
 
 def category_of(path: Path, root: Path) -> str:
     parts = path.relative_to(root).parts if root.is_dir() else path.parts
     if "api-reference" in parts:
         idx = parts.index("api-reference")
-        rest = parts[idx + 1:]
+        rest = parts[idx + 1 :]
         return rest[0] if len(rest) > 1 else "(api-reference)"
     return parts[0] if len(parts) > 1 else "(top)"
 
 
 def check_tree(root: Path) -> TreeReport:
-    pages = tuple(check_page(path, category_of(path, root), str(path)) for path in pages_of(root))
+    pages = tuple(
+        check_page(path, category_of(path, root), str(path)) for path in pages_of(root)
+    )
     return TreeReport(str(root), pages)
 
 
@@ -565,19 +647,29 @@ def check_page(path: Path, category: str, display: str) -> PageResult:
     """Read one page twice (raw scan and the reader) and compare; never raises."""
     try:
         return compare_page(path, category, display)
-    except Exception as exc:  # noqa: BLE001 (the one place a page may fail; reported, not raised)
-        return PageResult(display, category, True, False,
-                          findings=(crash_finding(exc, display),))
+    except (
+        Exception
+    ) as exc:  # noqa: BLE001 (the one place a page may fail; reported, not raised)
+        return PageResult(
+            display, category, True, False, findings=(crash_finding(exc, display),)
+        )
 
 
 def crash_finding(exc: Exception, display: str) -> Diagnostic:
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
-    where = f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb else "?"
-    return Diagnostic(Position(display, 1, 1), "CONF000",
-                      f"reading the page raised {type(exc).__name__}: {exc}",
-                      f"reader bug at {where}")
+    where = (
+        f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
+        if tb
+        else "?"
+    )
+    return Diagnostic(
+        Position(display, 1, 1),
+        "CONF000",
+        f"reading the page raised {type(exc).__name__}: {exc}",
+        f"reader bug at {where}",
+    )
 
 
 def compare_page(path: Path, category: str, display: str) -> PageResult:
@@ -590,30 +682,68 @@ def compare_page(path: Path, category: str, display: str) -> PageResult:
     if not facts.method_page:
         return PageResult(display, category, False, True, method)
     findings = tuple(judge(facts, method, display))
-    return PageResult(display, category, True, not findings, method, findings,
-                      facts.param_rows, facts.error_rows + facts.system_rows)
+    return PageResult(
+        display,
+        category,
+        True,
+        not findings,
+        method,
+        findings,
+        facts.param_rows,
+        facts.error_rows + facts.system_rows,
+    )
 
 
 def judge(facts: PageFacts, method: Method | None, display: str) -> list[Diagnostic]:
     at = Position(display, facts.title_line or 1, 1)
     if method is None:
-        return [Diagnostic(at, "CONF001", f"method page '{facts.name}' gave no method record",
-                           "the reader found no method name or no method evidence")]
+        return [
+            Diagnostic(
+                at,
+                "CONF001",
+                f"method page '{facts.name}' gave no method record",
+                "the reader found no method name or no method evidence",
+            )
+        ]
     out = []
     if facts.name and method.method.lower() != facts.name.lower():
-        out.append(Diagnostic(at, "CONF002", f"method name {method.method!r}, the page's title "
-                                             f"and examples say {facts.name!r}"))
+        out.append(
+            Diagnostic(
+                at,
+                "CONF002",
+                f"method name {method.method!r}, the page's title "
+                f"and examples say {facts.name!r}",
+            )
+        )
     if facts.scopes and not method.scope:
-        out.append(Diagnostic(at, "CONF003", "no scope read from the page's Scope line"))
+        out.append(
+            Diagnostic(at, "CONF003", "no scope read from the page's Scope line")
+        )
     if (method.api == "v3") != facts.v3:
-        out.append(Diagnostic(at, "CONF004", f"api {method.api}, the examples call "
-                                             f"{'/rest/api/' if facts.v3 else '/rest/'}"))
+        out.append(
+            Diagnostic(
+                at,
+                "CONF004",
+                f"api {method.api}, the examples call "
+                f"{'/rest/api/' if facts.v3 else '/rest/'}",
+            )
+        )
     if facts.deprecated and not method.deprecated:
-        out.append(Diagnostic(at, "CONF010", "the page has a deprecation note, the record is "
-                                             "not deprecated"))
+        out.append(
+            Diagnostic(
+                at,
+                "CONF010",
+                "the page has a deprecation note, the record is " "not deprecated",
+            )
+        )
     elif facts.replaced and not method.replacement:
-        out.append(Diagnostic(at, "CONF011", "the deprecation note links to a replacement, "
-                                             "the record has none"))
+        out.append(
+            Diagnostic(
+                at,
+                "CONF011",
+                "the deprecation note links to a replacement, " "the record has none",
+            )
+        )
     out.extend(judge_params(facts, method, display))
     out.extend(judge_errors(facts, method, display, at))
     return out
@@ -639,53 +769,99 @@ def judge_params(facts: PageFacts, method: Method, display: str) -> list[Diagnos
         p = top.get(name.lower())
         pos = Position(display, row.line, row.col)
         if p is None:
-            out.append(Diagnostic(pos, "CONF005", f"parameter row {name!r} is not a parameter "
-                                                  "of the record"))
+            out.append(
+                Diagnostic(
+                    pos,
+                    "CONF005",
+                    f"parameter row {name!r} is not a parameter " "of the record",
+                )
+            )
         elif mark_of(p) != row_mark(row):
-            out.append(Diagnostic(pos, "CONF006", f"parameter {name!r}: required mark "
-                                                  f"{row_mark(row)} on the page, {mark_of(p)} "
-                                                  "in the record (0 no, 1 yes, 2 conditionally)"))
-    groups = [{f.name.lower(): f for f in p.fields} for p in flat(method.params) if p.fields]
+            out.append(
+                Diagnostic(
+                    pos,
+                    "CONF006",
+                    f"parameter {name!r}: required mark "
+                    f"{row_mark(row)} on the page, {mark_of(p)} "
+                    "in the record (0 no, 1 yes, 2 conditionally)",
+                )
+            )
+    groups = [
+        {f.name.lower(): f for f in p.fields} for p in flat(method.params) if p.fields
+    ]
     groups.append(top)
     for sub in facts.sub_tables:
         out.extend(judge_sub_table(sub, groups, display))
     listed = {row_name(r).lower() for r in facts.params} | {
-        n.lower() for sub in facts.sub_tables for n in sub.names}
+        n.lower() for sub in facts.sub_tables for n in sub.names
+    }
     for p in flat(method.params):
         if p.name.lower() not in listed:
-            out.append(Diagnostic(p.position or Position(display, 1, 1), "CONF012",
-                                  f"the record has parameter {p.name!r} that no table row lists"))
+            out.append(
+                Diagnostic(
+                    p.position or Position(display, 1, 1),
+                    "CONF012",
+                    f"the record has parameter {p.name!r} that no table row lists",
+                )
+            )
     return out
 
 
-def judge_sub_table(sub: SubTable, groups: list[dict[str, Param]], display: str
-                    ) -> list[Diagnostic]:
+def judge_sub_table(
+    sub: SubTable, groups: list[dict[str, Param]], display: str
+) -> list[Diagnostic]:
     """A sub-table is held when some parameter's fields hold all its rows (marks included)."""
     names = [n.lower() for n in sub.names]
     holding = [g for g in groups if all(n in g for n in names)]
     pos = Position(display, sub.line, 1)
     if names and not holding:
-        return [Diagnostic(pos, "CONF007", f"sub-table '{sub.heading}' ({len(names)} rows) is "
-                                           "not the fields of any parameter")]
-    if names and not any(all(mark_of(g[n]) == m for n, m in zip(names, sub.marks))
-                         for g in holding):
-        return [Diagnostic(pos, "CONF006", f"sub-table '{sub.heading}': required marks differ "
-                                           "from the record's")]
+        return [
+            Diagnostic(
+                pos,
+                "CONF007",
+                f"sub-table '{sub.heading}' ({len(names)} rows) is "
+                "not the fields of any parameter",
+            )
+        ]
+    if names and not any(
+        all(mark_of(g[n]) == m for n, m in zip(names, sub.marks)) for g in holding
+    ):
+        return [
+            Diagnostic(
+                pos,
+                "CONF006",
+                f"sub-table '{sub.heading}': required marks differ "
+                "from the record's",
+            )
+        ]
     return []
 
 
-def judge_errors(facts: PageFacts, method: Method, display: str, at: Position) -> list[Diagnostic]:
+def judge_errors(
+    facts: PageFacts, method: Method, display: str, at: Position
+) -> list[Diagnostic]:
     own = sum(1 for e in method.errors if not e.system)
     system = sum(1 for e in method.errors if e.system)
     out = []
     if own != facts.error_rows:
-        out.append(Diagnostic(Position(display, facts.error_line or at.line, 1), "CONF008",
-                              f"{facts.error_rows} error rows on the page, {own} in the record"))
+        out.append(
+            Diagnostic(
+                Position(display, facts.error_line or at.line, 1),
+                "CONF008",
+                f"{facts.error_rows} error rows on the page, {own} in the record",
+            )
+        )
     else:
         out.extend(judge_codes(facts, method, display))
     if system != facts.system_rows:
-        out.append(Diagnostic(at, "CONF009", f"{facts.system_rows} system error rows included, "
-                                             f"{system} in the record"))
+        out.append(
+            Diagnostic(
+                at,
+                "CONF009",
+                f"{facts.system_rows} system error rows included, "
+                f"{system} in the record",
+            )
+        )
     return out
 
 
@@ -696,8 +872,13 @@ def judge_codes(facts: PageFacts, method: Method, display: str) -> list[Diagnost
         return []
     missing = sorted((expected - found).elements())
     extra = sorted((found - expected).elements())
-    return [Diagnostic(Position(display, facts.error_line or 1, 1), "CONF013",
-                       f"error codes differ: the page has {missing}, the record {extra}")]
+    return [
+        Diagnostic(
+            Position(display, facts.error_line or 1, 1),
+            "CONF013",
+            f"error codes differ: the page has {missing}, the record {extra}",
+        )
+    ]
 
 
 # ---------------------------------------------------------------- English against Russian
@@ -741,8 +922,11 @@ def compare_languages(first: TreeReport, second: TreeReport) -> Agreement:
 
 def method_pages(report: TreeReport) -> dict[str, Method]:
     root = Path(report.root)
-    return {relative(p.path, root): p.method for p in report.pages
-            if p.method_page and p.method is not None}
+    return {
+        relative(p.path, root): p.method
+        for p in report.pages
+        if p.method_page and p.method is not None
+    }
 
 
 def relative(path: str, root: Path) -> str:
@@ -754,7 +938,11 @@ def relative(path: str, root: Path) -> str:
 
 def paired(first: TreeReport, second: TreeReport) -> list[tuple[Method, Method]]:
     left, right = method_pages(first), method_pages(second)
-    pairs = [(m, right[rel]) for rel, m in left.items() if rel in right and right[rel].key == m.key]
+    pairs = [
+        (m, right[rel])
+        for rel, m in left.items()
+        if rel in right and right[rel].key == m.key
+    ]
     done = {id(m) for pair in pairs for m in pair}
     unique_left = unique_by_key(m for m in left.values() if id(m) not in done)
     unique_right = unique_by_key(m for m in right.values() if id(m) not in done)
@@ -783,9 +971,18 @@ def differences(a: Method, b: Method) -> list[Disagreement]:
             right.append(f"{d.subject} ({d.right})")
         else:
             (left if d.left in ("documented", "listed") else right).append(d.subject)
-    return [Disagreement(a.method, a.api, aspect, tuple(sorted(left)), tuple(sorted(right)),
-                         a.source.path if a.source else "", b.source.path if b.source else "")
-            for aspect, (left, right) in sorted(grouped.items())]
+    return [
+        Disagreement(
+            a.method,
+            a.api,
+            aspect,
+            tuple(sorted(left)),
+            tuple(sorted(right)),
+            a.source.path if a.source else "",
+            b.source.path if b.source else "",
+        )
+        for aspect, (left, right) in sorted(grouped.items())
+    ]
 
 
 # ---------------------------------------------------------------- what the CLI prints
@@ -793,28 +990,60 @@ def differences(a: Method, b: Method) -> list[Disagreement]:
 
 def tree_data(report: TreeReport) -> dict:
     return {
-        "root": report.root, "pages": len(report.pages), "method_pages": report.method_pages,
-        "complete": report.complete, "ratio": round(report.ratio, 4), "crashes": report.crashes,
+        "root": report.root,
+        "pages": len(report.pages),
+        "method_pages": report.method_pages,
+        "complete": report.complete,
+        "ratio": round(report.ratio, 4),
+        "crashes": report.crashes,
         "categories": [
-            {"category": c.category, "pages": c.pages, "method_pages": c.method_pages,
-             "complete": c.complete, "param_rows": c.param_rows, "error_rows": c.error_rows}
-            for c in report.categories()],
+            {
+                "category": c.category,
+                "pages": c.pages,
+                "method_pages": c.method_pages,
+                "complete": c.complete,
+                "param_rows": c.param_rows,
+                "error_rows": c.error_rows,
+            }
+            for c in report.categories()
+        ],
         "incomplete": [
-            {"path": p.path, "category": p.category,
-             "findings": [{"position": str(f.position), "code": f.code, "message": f.message,
-                           "hint": f.hint} for f in p.findings]}
-            for p in report.pages if p.method_page and not p.complete],
+            {
+                "path": p.path,
+                "category": p.category,
+                "findings": [
+                    {
+                        "position": str(f.position),
+                        "code": f.code,
+                        "message": f.message,
+                        "hint": f.hint,
+                    }
+                    for f in p.findings
+                ],
+            }
+            for p in report.pages
+            if p.method_page and not p.complete
+        ],
     }
 
 
 def agreement_data(agreement: Agreement) -> dict:
     return {
-        "pairs": agreement.pairs, "agreeing": agreement.agreeing,
+        "pairs": agreement.pairs,
+        "agreeing": agreement.agreeing,
         "ratio": round(agreement.ratio, 4),
         "disagreements": [
-            {"method": d.method, "api": d.api, "aspect": d.aspect,
-             "only_first": list(d.only_first), "only_second": list(d.only_second),
-             "first": d.first, "second": d.second} for d in agreement.disagreements],
+            {
+                "method": d.method,
+                "api": d.api,
+                "aspect": d.aspect,
+                "only_first": list(d.only_first),
+                "only_second": list(d.only_second),
+                "first": d.first,
+                "second": d.second,
+            }
+            for d in agreement.disagreements
+        ],
     }
 
 
@@ -827,24 +1056,34 @@ def format_tree(report: TreeReport) -> list[str]:
     head = f"{'category':<22}{'pages':>7}{'methods':>9}{'complete':>10}{'params':>8}{'errors':>8}"
     lines = [f"conformance of {report.root}", head]
     for c in report.categories():
-        lines.append(f"{c.category:<22}{c.pages:>7}{c.method_pages:>9}{c.complete:>10}"
-                     f"{c.param_rows:>8}{c.error_rows:>8}")
+        lines.append(
+            f"{c.category:<22}{c.pages:>7}{c.method_pages:>9}{c.complete:>10}"
+            f"{c.param_rows:>8}{c.error_rows:>8}"
+        )
     rows = report.categories()
-    lines.append(f"{'total':<22}{len(report.pages):>7}{report.method_pages:>9}"
-                 f"{report.complete:>10}{sum(c.param_rows for c in rows):>8}"
-                 f"{sum(c.error_rows for c in rows):>8}")
-    lines.append(f"complete method records: {report.complete} of {report.method_pages} "
-                 f"({percent(report.ratio)}); crashes: {report.crashes}")
+    lines.append(
+        f"{'total':<22}{len(report.pages):>7}{report.method_pages:>9}"
+        f"{report.complete:>10}{sum(c.param_rows for c in rows):>8}"
+        f"{sum(c.error_rows for c in rows):>8}"
+    )
+    lines.append(
+        f"complete method records: {report.complete} of {report.method_pages} "
+        f"({percent(report.ratio)}); crashes: {report.crashes}"
+    )
     lines.extend(f.format() for f in report.findings())
     return lines
 
 
 def format_agreement(agreement: Agreement, first: str, second: str) -> list[str]:
-    lines = [f"{first} against {second}: {agreement.agreeing} of {agreement.pairs} methods "
-             f"in both agree on parameter names, required marks and error codes "
-             f"({percent(agreement.ratio)})"]
+    lines = [
+        f"{first} against {second}: {agreement.agreeing} of {agreement.pairs} methods "
+        f"in both agree on parameter names, required marks and error codes "
+        f"({percent(agreement.ratio)})"
+    ]
     for d in agreement.disagreements:
-        lines.append(f"  {d.method} ({d.api}) {d.aspect}: only in {first} "
-                     f"{list(d.only_first)}, only in {second} {list(d.only_second)}  "
-                     f"[{d.first} | {d.second}]")
+        lines.append(
+            f"  {d.method} ({d.api}) {d.aspect}: only in {first} "
+            f"{list(d.only_first)}, only in {second} {list(d.only_second)}  "
+            f"[{d.first} | {d.second}]"
+        )
     return lines

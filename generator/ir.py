@@ -35,8 +35,16 @@ class Diagnostic:
     severity: str = "error"
 
     @classmethod
-    def at(cls, path: str, code: str, message: str, hint: str = "", severity: str = "error",
-           line: int = 1, col: int = 1) -> Diagnostic:
+    def at(
+        cls,
+        path: str,
+        code: str,
+        message: str,
+        hint: str = "",
+        severity: str = "error",
+        line: int = 1,
+        col: int = 1,
+    ) -> Diagnostic:
         return cls(Position(path, line, col), code, message, hint, severity)
 
     def format(self) -> str:
@@ -135,7 +143,9 @@ class Method:
 def to_data(value: Any) -> Any:
     """Turn IR objects into plain JSON-ready data (tuples become lists)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {
+            f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)
+        }
     if isinstance(value, (list, tuple)):
         return [to_data(v) for v in value]
     if isinstance(value, dict):
@@ -146,7 +156,8 @@ def to_data(value: Any) -> Any:
 def to_json(methods: list[Method]) -> str:
     """One JSON object per line, keys sorted: stable for diffing and for tools."""
     return "".join(
-        json.dumps(to_data(m), sort_keys=True, ensure_ascii=False) + "\n" for m in methods
+        json.dumps(to_data(m), sort_keys=True, ensure_ascii=False) + "\n"
+        for m in methods
     )
 
 

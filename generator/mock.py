@@ -47,9 +47,11 @@ def import_testing(path: Path) -> ModuleType:
 
 
 def describe(portal: Any) -> str:
-    return (f"b24gen: mock portal on {portal.url} ({len(portal.methods)} methods)\n"
-            f"b24gen: webhook {portal.webhook_url}\n"
-            "b24gen: press Ctrl+C to stop")
+    return (
+        f"b24gen: mock portal on {portal.url} ({len(portal.methods)} methods)\n"
+        f"b24gen: webhook {portal.webhook_url}\n"
+        "b24gen: press Ctrl+C to stop"
+    )
 
 
 def interrupt(signum: int, frame: Any) -> None:
@@ -69,8 +71,14 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def serve(loaded: Loaded, *, port: int, options: dict[str, Any],
-          announce: Callable[[str], None] = print, stop: threading.Event | None = None) -> None:
+def serve(
+    loaded: Loaded,
+    *,
+    port: int,
+    options: dict[str, Any],
+    announce: Callable[[str], None] = print,
+    stop: threading.Event | None = None,
+) -> None:
     """Serve until interrupted (Ctrl+C, SIGTERM) or until `stop` is set."""
     stop = stop or threading.Event()
     with tempfile.TemporaryDirectory(prefix="b24gen-mock-") as tmp:

@@ -28,8 +28,14 @@ def load_specs(root: Path) -> Loaded:
     so headers do not depend on where the checkout lives."""
     loaded = Loaded()
     if not root.is_dir():
-        loaded.problems.append(Diagnostic.at(str(root), "READ003", "specs folder does not exist",
-                                             "pass the folder holding the spec files"))
+        loaded.problems.append(
+            Diagnostic.at(
+                str(root),
+                "READ003",
+                "specs folder does not exist",
+                "pass the folder holding the spec files",
+            )
+        )
         return loaded
     found_all: list[Method] = []
     for path in expand([root]):
@@ -37,8 +43,14 @@ def load_specs(root: Path) -> Loaded:
         found, problems = read_file(path, "markdown", display)
         loaded.problems.extend(problems)
         if not found and not any(p.severity == "error" for p in problems):
-            loaded.problems.append(Diagnostic.at(display, "SPEC009", "no method found in spec",
-                                                 "a spec needs a front matter with 'method'"))
+            loaded.problems.append(
+                Diagnostic.at(
+                    display,
+                    "SPEC009",
+                    "no method found in spec",
+                    "a spec needs a front matter with 'method'",
+                )
+            )
         found_all.extend(found)
     loaded.methods, duplicates = duplicate_methods(found_all)
     loaded.problems.extend(duplicates)
@@ -65,7 +77,9 @@ def regenerate(specs: Path, out: Path, check: bool = False) -> Outcome:
     return Outcome(loaded.problems, changed, written=True)
 
 
-def read_ir(paths: list[Path], fmt: str | None = None) -> tuple[list[Method], list[Diagnostic]]:
+def read_ir(
+    paths: list[Path], fmt: str | None = None
+) -> tuple[list[Method], list[Diagnostic]]:
     """Methods as `b24gen ir` prints them: with the Python names the client will use."""
     methods, problems = read_paths(paths, fmt)
     return [replace(m, params=with_python_names(m.params)) for m in methods], problems

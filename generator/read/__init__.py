@@ -29,16 +29,26 @@ def expand(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()
-                              and not any(part.startswith(("_", ".")) for part in
-                                          p.relative_to(path).parts)))
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in SUFFIXES
+                    and p.is_file()
+                    and not any(
+                        part.startswith(("_", "."))
+                        for part in p.relative_to(path).parts
+                    )
+                )
+            )
         else:
             out.append(path)
     return out
 
 
-def read_file(path: Path, fmt: str | None = None, display: str | None = None
-              ) -> tuple[list[Method], list[Diagnostic]]:
+def read_file(
+    path: Path, fmt: str | None = None, display: str | None = None
+) -> tuple[list[Method], list[Diagnostic]]:
     display = display or display_path(path)
     text, problems = read_file_text(path, display)
     if text is None:
@@ -51,7 +61,9 @@ def read_file(path: Path, fmt: str | None = None, display: str | None = None
     return scraped.read_scraped_text(text, path, display, fmt)
 
 
-def read_paths(paths: list[Path], fmt: str | None = None) -> tuple[list[Method], list[Diagnostic]]:
+def read_paths(
+    paths: list[Path], fmt: str | None = None
+) -> tuple[list[Method], list[Diagnostic]]:
     methods: list[Method] = []
     problems: list[Diagnostic] = []
     for path in expand(paths):
@@ -69,10 +81,14 @@ def duplicate_methods(methods: list[Method]) -> tuple[list[Method], list[Diagnos
     for m in methods:
         if m.key in seen:
             first = seen[m.key]
-            problems.append(Diagnostic(
-                m.position or Position(m.source.path if m.source else "?", 1, 1),
-                "SPEC008", f"duplicate method {m.method} ({m.api})",
-                f"already defined at {first.position or first.source.path}"))
+            problems.append(
+                Diagnostic(
+                    m.position or Position(m.source.path if m.source else "?", 1, 1),
+                    "SPEC008",
+                    f"duplicate method {m.method} ({m.api})",
+                    f"already defined at {first.position or first.source.path}",
+                )
+            )
             continue
         seen[m.key] = m
     return list(seen.values()), problems

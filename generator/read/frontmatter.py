@@ -45,14 +45,20 @@ def split(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return FrontMatter(body=text, body_line=1), []
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    end = next(
+        (i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None
+    )
     if end is None:
         return FrontMatter(body=text, body_line=1), [
-            Diagnostic(Position(path, 1, 1), "SPEC001", "front matter opened with --- never closes",
-                       "close it with a line holding only ---")
+            Diagnostic(
+                Position(path, 1, 1),
+                "SPEC001",
+                "front matter opened with --- never closes",
+                "close it with a line holding only ---",
+            )
         ]
     yaml_text = "\n".join(lines[1:end])
-    fm = FrontMatter(present=True, body="\n".join(lines[end + 1:]), body_line=end + 2)
+    fm = FrontMatter(present=True, body="\n".join(lines[end + 1 :]), body_line=end + 2)
     problems: list[Diagnostic] = []
     try:
         node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
@@ -63,19 +69,31 @@ def split(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
         col = (mark.column + 1) if mark else 1
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         fm.parsed = False
-        return fm, [Diagnostic(Position(path, line, col), "SPEC002",
-                               f"front matter is not valid YAML: {problem}",
-                               "fix the YAML syntax (quote values holding ': ' or '#')")]
+        return fm, [
+            Diagnostic(
+                Position(path, line, col),
+                "SPEC002",
+                f"front matter is not valid YAML: {problem}",
+                "fix the YAML syntax (quote values holding ': ' or '#')",
+            )
+        ]
     if data is None:
         return fm, []
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         fm.parsed = False
-        return fm, [Diagnostic(Position(path, 2, 1), "SPEC003", "front matter must be a mapping",
-                               "write one 'key: value' per line")]
+        return fm, [
+            Diagnostic(
+                Position(path, 2, 1),
+                "SPEC003",
+                "front matter must be a mapping",
+                "write one 'key: value' per line",
+            )
+        ]
     fm.data = data
     for key_node, _ in node.value:
         fm.positions[str(key_node.value)] = Position(
-            path, key_node.start_mark.line + 2, key_node.start_mark.column + 1)
+            path, key_node.start_mark.line + 2, key_node.start_mark.column + 1
+        )
     problems.extend(check_schema(fm, path))
     return fm, problems
 
@@ -86,22 +104,43 @@ def check_schema(fm: FrontMatter, path: str) -> list[Diagnostic]:
         pos = fm.positions.get(str(key), Position(path, 1, 1))
         if key not in SCHEMA:
             close = _did_you_mean(str(key))
-            problems.append(Diagnostic(pos, "SPEC004", f"unknown front-matter key '{key}'",
-                                       f"did you mean '{close}'?" if close else
-                                       "allowed: " + ", ".join(SCHEMA)))
-        elif not isinstance(value, SCHEMA[key]) or (key != "deprecated" and isinstance(value, bool)
-                                                   and bool not in SCHEMA[key]):
+            problems.append(
+                Diagnostic(
+                    pos,
+                    "SPEC004",
+                    f"unknown front-matter key '{key}'",
+                    (
+                        f"did you mean '{close}'?"
+                        if close
+                        else "allowed: " + ", ".join(SCHEMA)
+                    ),
+                )
+            )
+        elif not isinstance(value, SCHEMA[key]) or (
+            key != "deprecated" and isinstance(value, bool) and bool not in SCHEMA[key]
+        ):
             names = " or ".join(t.__name__ for t in SCHEMA[key])
-            problems.append(Diagnostic(pos, "SPEC005",
-                                       f"front-matter key '{key}' must be {names}, "
-                                       f"got {type(value).__name__}",
-                                       "see the spec format in DESIGN.md"))
+            problems.append(
+                Diagnostic(
+                    pos,
+                    "SPEC005",
+                    f"front-matter key '{key}' must be {names}, "
+                    f"got {type(value).__name__}",
+                    "see the spec format in DESIGN.md",
+                )
+            )
     for key, allowed in (("pagination", PAGINATION), ("api", APIS)):
         value = fm.data.get(key)
         if isinstance(value, str) and value not in allowed:
-            problems.append(Diagnostic(fm.positions[key], "SPEC006",
-                                       f"{key} '{value}' is not one of {', '.join(allowed)}",
-                                       f"use one of {', '.join(allowed)}", "warning"))
+            problems.append(
+                Diagnostic(
+                    fm.positions[key],
+                    "SPEC006",
+                    f"{key} '{value}' is not one of {', '.join(allowed)}",
+                    f"use one of {', '.join(allowed)}",
+                    "warning",
+                )
+            )
     return problems
 
 

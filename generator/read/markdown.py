@@ -10,7 +10,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from generator.ir import Diagnostic, Error, Example, Method, Param, Position, ReturnField, Returns, Source
+from generator.ir import (
+    Diagnostic,
+    Error,
+    Example,
+    Method,
+    Param,
+    Position,
+    ReturnField,
+    Returns,
+    Source,
+)
 from generator.read import frontmatter, text as T
 from generator.read.nesting import ParamTable, anchors_of, nest, row_links
 from generator.read.yfm import Block, Cell, scan
@@ -26,7 +36,9 @@ class Page:
     roles: list[str | None]  # role of the H2/H3 section each block sits in
     subsections: list[str]  # text of the nearest heading above each block
     problems: list[Diagnostic] = field(default_factory=list)
-    headings: list[Block | None] = field(default_factory=list)  # nearest heading above each
+    headings: list[Block | None] = field(
+        default_factory=list
+    )  # nearest heading above each
 
 
 def display_path(path: Path) -> str:
@@ -40,16 +52,28 @@ def read_file_text(path: Path, display: str) -> tuple[str | None, list[Diagnosti
     try:
         return path.read_text(encoding="utf-8"), []
     except UnicodeDecodeError as exc:
-        return None, [Diagnostic(Position(display, 1, exc.start + 1), "READ002",
-                                 "file is not valid UTF-8", "save the file as UTF-8")]
+        return None, [
+            Diagnostic(
+                Position(display, 1, exc.start + 1),
+                "READ002",
+                "file is not valid UTF-8",
+                "save the file as UTF-8",
+            )
+        ]
     except OSError as exc:
-        return None, [Diagnostic(Position(display, 0, 0), "READ001",
-                                 f"cannot read file: {exc.strerror or exc}",
-                                 "check that the path exists and is readable")]
+        return None, [
+            Diagnostic(
+                Position(display, 0, 0),
+                "READ001",
+                f"cannot read file: {exc.strerror or exc}",
+                "check that the path exists and is readable",
+            )
+        ]
 
 
-def expand_includes(blocks: list[Block], path: Path, display: str, depth: int = 0
-                    ) -> tuple[list[Block], list[Diagnostic]]:
+def expand_includes(
+    blocks: list[Block], path: Path, display: str, depth: int = 0
+) -> tuple[list[Block], list[Diagnostic]]:
     out: list[Block] = []
     problems: list[Diagnostic] = []
     for block in blocks:
@@ -59,10 +83,15 @@ def expand_includes(blocks: list[Block], path: Path, display: str, depth: int = 
         target = (path.parent / block.text.split("#")[0]).resolve()
         target_display = display_path(target)
         if depth > 5 or not target.is_file():
-            problems.append(Diagnostic(Position(display, block.line, block.col), "YFM006",
-                                       f"include target '{block.text}' does not exist",
-                                       "fix the include path (it is relative to this file)",
-                                       "warning"))
+            problems.append(
+                Diagnostic(
+                    Position(display, block.line, block.col),
+                    "YFM006",
+                    f"include target '{block.text}' does not exist",
+                    "fix the include path (it is relative to this file)",
+                    "warning",
+                )
+            )
             continue
         inner, inner_problems = included_blocks(target, target_display, depth)
         out.extend(replace(b, tab=b.tab or block.tab) for b in inner)
@@ -73,7 +102,9 @@ def expand_includes(blocks: list[Block], path: Path, display: str, depth: int = 
 INCLUDE_CACHE: dict[tuple, tuple[list[Block], list[Diagnostic]]] = {}
 
 
-def included_blocks(target: Path, display: str, depth: int) -> tuple[list[Block], list[Diagnostic]]:
+def included_blocks(
+    target: Path, display: str, depth: int
+) -> tuple[list[Block], list[Diagnostic]]:
     """The blocks of an included file, scanned once while the file is unchanged (pages share
     a few includes); callers get copies, so what they change stays theirs."""
     stat = target.stat()
@@ -136,12 +167,16 @@ def cell_text(row: list[Cell], idx: int | None) -> str:
     return row[idx].text
 
 
-def params_from_table(block: Block, display: str, problems: list[Diagnostic]) -> list[Param]:
+def params_from_table(
+    block: Block, display: str, problems: list[Diagnostic]
+) -> list[Param]:
     table = param_table(block, display, problems)
     return table.params if table else []
 
 
-def param_table(block: Block, display: str, problems: list[Diagnostic]) -> ParamTable | None:
+def param_table(
+    block: Block, display: str, problems: list[Diagnostic]
+) -> ParamTable | None:
     """The parameters of a table whose first column names them; a table without a header
     row (it starts straight with a parameter) is read as name | description."""
     rows = block.rows
@@ -175,18 +210,36 @@ def param_layout(header: list[Cell]) -> tuple[int, int | None, int | None, bool]
     return None
 
 
-def check_width(row: list[Cell], header: list[Cell], block: Block, display: str,
-                problems: list[Diagnostic]) -> None:
+def check_width(
+    row: list[Cell],
+    header: list[Cell],
+    block: Block,
+    display: str,
+    problems: list[Diagnostic],
+) -> None:
     if len(row) != len(header):
-        problems.append(Diagnostic(Position(display, row[0].line if row else block.line,
-                                            row[0].col if row else 1), "YFM007",
-                                   f"table row has {len(row)} cells, the header has "
-                                   f"{len(header)}", "check for a stray or missing |",
-                                   "warning"))
+        problems.append(
+            Diagnostic(
+                Position(
+                    display,
+                    row[0].line if row else block.line,
+                    row[0].col if row else 1,
+                ),
+                "YFM007",
+                f"table row has {len(row)} cells, the header has " f"{len(header)}",
+                "check for a stray or missing |",
+                "warning",
+            )
+        )
 
 
-def param_from_row(row: list[Cell], name_col: int, type_col: int | None, desc_col: int | None,
-                   display: str) -> Param | None:
+def param_from_row(
+    row: list[Cell],
+    name_col: int,
+    type_col: int | None,
+    desc_col: int | None,
+    display: str,
+) -> Param | None:
     if name_col >= len(row):
         return None
     cell = row[name_col]
@@ -194,12 +247,19 @@ def param_from_row(row: list[Cell], name_col: int, type_col: int | None, desc_co
     if not name:
         return None
     if type_col is not None:
-        types = T.type_tokens(cell_text(row, type_col)) or [T.plain(cell_text(row, type_col))]
+        types = T.type_tokens(cell_text(row, type_col)) or [
+            T.plain(cell_text(row, type_col))
+        ]
     ptype, item = normalize_type(types)
-    return Param(name=name, type=ptype, item_type=item, required=required == 1,
-                 conditionally_required=required == 2,
-                 description=T.plain(cell_text(row, desc_col)),
-                 position=Position(display, cell.line, cell.col))
+    return Param(
+        name=name,
+        type=ptype,
+        item_type=item,
+        required=required == 1,
+        conditionally_required=required == 2,
+        description=T.plain(cell_text(row, desc_col)),
+        position=Position(display, cell.line, cell.col),
+    )
 
 
 def normalize_type(tokens: list[str]) -> tuple[str, str | None]:
@@ -237,8 +297,14 @@ def return_fields(block: Block, display: str) -> list[ReturnField]:
         if not name:
             continue
         rtype, _ = normalize_type(types)
-        out.append(ReturnField(name=name, type=rtype, description=T.plain(cell_text(row, desc_col)),
-                               position=Position(display, row[name_col].line, row[name_col].col)))
+        out.append(
+            ReturnField(
+                name=name,
+                type=rtype,
+                description=T.plain(cell_text(row, desc_col)),
+                position=Position(display, row[name_col].line, row[name_col].col),
+            )
+        )
     return out
 
 
@@ -267,48 +333,86 @@ def error_columns(header: list[Cell]) -> ErrorColumns | None:
     description = column(roles, "description")
     if message is None:  # Code | Description | Value: the description is the message
         message, description = description, None
-    return ErrorColumns(column(roles, "code"), column(roles, "field"), column(roles, "status"),
-                        message, description, column(roles, "value", "fix"))
+    return ErrorColumns(
+        column(roles, "code"),
+        column(roles, "field"),
+        column(roles, "status"),
+        message,
+        description,
+        column(roles, "value", "fix"),
+    )
 
 
 def is_odd(code: str) -> bool:
     return code.strip().strip("\"'").strip().lower() in T.ODD_CODES
 
 
-def errors_from_table(block: Block, display: str, system: bool, status: int | None,
-                      v3_code: str | None) -> list[Error]:
+def errors_from_table(
+    block: Block, display: str, system: bool, status: int | None, v3_code: str | None
+) -> list[Error]:
     """Every row of an error table becomes an Error; a row whose code cell is not a code
-    (`-`, `0`, "Empty value", no code column at all) keeps its text and is marked odd."""
+    (`-`, `0`, "Empty value", no code column at all) keeps its text and is marked odd.
+    """
     rows = block.rows
     cols = error_columns(rows[0]) if rows else None
     if cols is None:
         return []
-    return [error_from_row(row, cols, block, display, system, status, v3_code)
-            for row in rows[1:]]
+    return [
+        error_from_row(row, cols, block, display, system, status, v3_code)
+        for row in rows[1:]
+    ]
 
 
-def error_from_row(row: list[Cell], cols: ErrorColumns, block: Block, display: str,
-                   system: bool, status: int | None, v3_code: str | None) -> Error:
+def error_from_row(
+    row: list[Cell],
+    cols: ErrorColumns,
+    block: Block,
+    display: str,
+    system: bool,
+    status: int | None,
+    v3_code: str | None,
+) -> Error:
     anchor = row[0] if row else Cell("", block.line, 1)
     message = T.plain(cell_text(row, cols.message))
-    description = T.plain(cell_text(row, cols.description if cols.description is not None
-                                    else cols.value))
-    row_status = status_from(cell_text(row, cols.status)) if cols.status is not None else status
+    description = T.plain(
+        cell_text(row, cols.description if cols.description is not None else cols.value)
+    )
+    row_status = (
+        status_from(cell_text(row, cols.status)) if cols.status is not None else status
+    )
     position = Position(display, anchor.line, anchor.col)
     if cols.code is None:
-        fields = T.CODE.findall(cell_text(row, cols.field)) or [T.plain(cell_text(row, cols.field))]
+        fields = T.CODE.findall(cell_text(row, cols.field)) or [
+            T.plain(cell_text(row, cols.field))
+        ]
         code = v3_code or ""
-        return Error(code=code, status=row_status, message=message, description=description,
-                     system=system, field=", ".join(f for f in fields if f) or None,
-                     odd=is_odd(code), position=position)
+        return Error(
+            code=code,
+            status=row_status,
+            message=message,
+            description=description,
+            system=system,
+            field=", ".join(f for f in fields if f) or None,
+            odd=is_odd(code),
+            position=position,
+        )
     lines = [ln for ln in cell_text(row, cols.code).split("\n") if ln.strip()]
     codes = T.CODE.findall(lines[0]) if lines else []
     code = codes[0].strip() if codes else T.plain(lines[0] if lines else "")
-    if len(lines) > 1 and cols.status is not None:  # `500` | `CODE`\nMessage | Description
+    if (
+        len(lines) > 1 and cols.status is not None
+    ):  # `500` | `CODE`\nMessage | Description
         description = message
         message = T.plain("\n".join(lines[1:]))
-    return Error(code=code, status=row_status, message=message, description=description,
-                 system=system, odd=is_odd(code), position=position)
+    return Error(
+        code=code,
+        status=row_status,
+        message=message,
+        description=description,
+        system=system,
+        odd=is_odd(code),
+        position=position,
+    )
 
 
 # ---------------------------------------------------------------- page -> method
@@ -332,11 +436,14 @@ class Draft:
     examples: list[Example] = field(default_factory=list)
     no_params: bool = False
     param_tables: list[ParamTable] = field(default_factory=list)
-    event: bool = False  # the page documents an event ("Who can subscribe"), not a method
+    event: bool = (
+        False  # the page documents an event ("Who can subscribe"), not a method
+    )
 
 
-def read_markdown_text(text: str, path: Path, display: str, fmt: str = "markdown"
-                       ) -> tuple[list[Method], list[Diagnostic]]:
+def read_markdown_text(
+    text: str, path: Path, display: str, fmt: str = "markdown"
+) -> tuple[list[Method], list[Diagnostic]]:
     fm, problems = frontmatter.split(text, display)
     page = build_page(path, display, fm.body, fm.body_line)
     problems += page.problems
@@ -357,8 +464,9 @@ def extract(page: Page) -> Draft:
     sections = 0  # H2 headings passed
     section: Block | None = None  # the heading that opened the parameters section
     previous: str | None = None
-    for block, role, heading in zip(page.blocks, page.roles, page.headings or
-                                    [None] * len(page.blocks)):
+    for block, role, heading in zip(
+        page.blocks, page.roles, page.headings or [None] * len(page.blocks)
+    ):
         kind = block.kind
         if kind == "heading" and role == "params" and previous != "params":
             section = block
@@ -388,12 +496,25 @@ def extract(page: Page) -> Draft:
             continue
         if kind == "table":
             if role is None and d.title and not sections:
-                read_intro_table(block, heading if heading and heading.level > 1 else None, d, page)
+                read_intro_table(
+                    block, heading if heading and heading.level > 1 else None, d, page
+                )
             else:
-                read_table(block, role, None if heading is section else heading, d, page,
-                           status, v3_code)
+                read_table(
+                    block,
+                    role,
+                    None if heading is section else heading,
+                    d,
+                    page,
+                    status,
+                    v3_code,
+                )
             continue
-        if kind == "para" and role == "params" and T.NO_PARAMS_TEXT.search(T.plain(block.text)):
+        if (
+            kind == "para"
+            and role == "params"
+            and T.NO_PARAMS_TEXT.search(T.plain(block.text))
+        ):
             d.no_params = True
         if kind == "code":
             read_code(block, role, d, page)
@@ -424,10 +545,13 @@ def read_quote(text: str, d: Draft) -> None:
 def scope_names(raw: str) -> list[str]:
     """The scopes of a Scope line: the code spans of its links (`[`crm`](...)`,
     `[`placement, crm`](...)`), else its code spans, else its comma-separated words;
-    `базовый` is `basic`; words that cannot be a scope ("depending on ...") are dropped."""
+    `базовый` is `basic`; words that cannot be a scope ("depending on ...") are dropped.
+    """
     spans = [c for label, _ in T.LINK.findall(raw) for c in T.CODE.findall(label)]
     spans = spans or T.CODE.findall(raw) or [T.plain(raw)]
-    words = [w.strip(" .") for span in spans for w in re.split(r",|\s+and\s+|\s+и\s+", span)]
+    words = [
+        w.strip(" .") for span in spans for w in re.split(r",|\s+and\s+|\s+и\s+", span)
+    ]
     words = [T.SCOPE_WORDS.get(w.lower(), w) for w in words]
     return [w for w in words if re.fullmatch(r"[A-Za-z][\w.]*", w)]
 
@@ -438,13 +562,20 @@ def read_intro(block: Block, d: Draft, page: Page) -> None:
         if T.DEPRECATION.search(text):
             d.deprecated = True
         return
-    if block.note == "tip" or (block.note and block.note_title.strip() == "" and "MCP" in text):
+    if block.note == "tip" or (
+        block.note and block.note_title.strip() == "" and "MCP" in text
+    ):
         return
     if re.search(r"REST 3\.0", text) and block.note:
         d.v3 = True
         return
-    if (block.note == "warning" and T.DEPRECATION.search(block.note_title + " " + text)) or (
-            not block.note and T.DEPRECATION.search(text) and re.search("method|метод", text, re.I)):
+    if (
+        block.note == "warning" and T.DEPRECATION.search(block.note_title + " " + text)
+    ) or (
+        not block.note
+        and T.DEPRECATION.search(text)
+        and re.search("method|метод", text, re.I)
+    ):
         d.deprecated = True
         if d.replacement is None:
             d.replacement = find_replacement(text, page)
@@ -531,14 +662,22 @@ def common_prefix(names: list[list[str]]) -> list[str]:
     return prefix
 
 
-def read_table(block: Block, role: str | None, heading: Block | None, d: Draft, page: Page,
-               status: int | None, v3_code: str | None) -> None:
+def read_table(
+    block: Block,
+    role: str | None,
+    heading: Block | None,
+    d: Draft,
+    page: Page,
+    status: int | None,
+    v3_code: str | None,
+) -> None:
     """A table of a section; `heading` is the sub-heading above it inside the section."""
     display = page.display
     is_system = role == "system_errors" or "system-errors" in block.path
     if role in ("errors", "system_errors") or is_system:
-        d.errors.extend(errors_from_table(block, block.path or display, is_system,
-                                          status, v3_code))
+        d.errors.extend(
+            errors_from_table(block, block.path or display, is_system, status, v3_code)
+        )
         return
     if role == "params":
         read_param_table(block, heading, d, page)
@@ -555,8 +694,11 @@ def read_param_table(block: Block, heading: Block | None, d: Draft, page: Page) 
     if table is None:
         return
     table.position = Position(display, block.line, block.col)
-    table.top = heading is None or heading.level <= 1 or bool(
-        T.MORE_PARAMS_HEADING.match(T.heading_text(heading.text)))
+    table.top = (
+        heading is None
+        or heading.level <= 1
+        or bool(T.MORE_PARAMS_HEADING.match(T.heading_text(heading.text)))
+    )
     if not table.top:
         table.heading = T.heading_text(heading.text)
         if T.VALUE_LIST_HEADING.match(table.heading):
@@ -571,9 +713,15 @@ def read_code(block: Block, role: str | None, d: Draft, page: Page) -> None:
         calls = T.example_calls(block.text)
         if calls and "/rest/api/" in block.text:
             d.v3 = True
-        d.examples.append(Example(language=lang, code=block.text.strip("\n"),
-                                  payload=T.parse_payload(block.text), calls=calls,
-                                  position=Position(page.display, block.line, block.col)))
+        d.examples.append(
+            Example(
+                language=lang,
+                code=block.text.strip("\n"),
+                payload=T.parse_payload(block.text),
+                calls=calls,
+                position=Position(page.display, block.line, block.col),
+            )
+        )
     elif role in ("response", "returns") and d.example_text is None:
         d.example_text = block.text
 
@@ -582,8 +730,11 @@ def legacy_tables(d: Draft) -> list[ParamTable]:
     """Readers that fill `params`/`sub_params` directly (the scraped forms) get the same
     nesting as markdown pages."""
     tables = [ParamTable(params=list(d.params))] if d.params else []
-    tables += [ParamTable(params=list(fields), heading=parent, top=False)
-               for parent, fields in d.sub_params if parent]
+    tables += [
+        ParamTable(params=list(fields), heading=parent, top=False)
+        for parent, fields in d.sub_params
+        if parent
+    ]
     return tables
 
 
@@ -599,7 +750,9 @@ def method_name(d: Draft) -> str | None:
         if cand.lower() in called and re.match(r"^[A-Za-z][\w.]*$", cand):
             return cand if "." in cand else called[cand.lower()]
     dotted = next((c for c in candidates if T.METHOD_NAME.match(c)), None)
-    documented = bool(d.param_tables or d.params or d.no_params) and bool(d.scopes or d.who)
+    documented = bool(d.param_tables or d.params or d.no_params) and bool(
+        d.scopes or d.who
+    )
     if not calls or (dotted is None and not documented):
         return dotted  # a guide page that merely shows calls is not a method page
     top = calls.most_common(1)[0][0]
@@ -617,8 +770,13 @@ def parse_example(text: str | None) -> tuple[Any, bool]:
         return None, False
 
 
-def assemble(d: Draft, fm: frontmatter.FrontMatter, page: Page, fmt: str,
-             problems: list[Diagnostic]) -> Method | None:
+def assemble(
+    d: Draft,
+    fm: frontmatter.FrontMatter,
+    page: Page,
+    fmt: str,
+    problems: list[Diagnostic],
+) -> Method | None:
     data = fm.data
     name = method_name(d)
     calls = [e.calls for e in d.examples if e.calls]
@@ -626,33 +784,56 @@ def assemble(d: Draft, fm: frontmatter.FrontMatter, page: Page, fmt: str,
     if fm.present and not fm.parsed:
         return None
     if fm.present and not fm_name:
-        problems.append(Diagnostic(Position(page.display, 1, 1), "SPEC007",
-                                   "front matter has no 'method'",
-                                   "add 'method: <wire name>' to the front matter"))
+        problems.append(
+            Diagnostic(
+                Position(page.display, 1, 1),
+                "SPEC007",
+                "front matter has no 'method'",
+                "add 'method: <wire name>' to the front matter",
+            )
+        )
         return None
     name = fm_name or name
     if not name:
         return None
     params = nest(d.param_tables or legacy_tables(d), problems)
-    is_method_page = fm.present or (not d.event and (
-        bool(d.scopes) or bool(params) or bool(calls) or d.no_params))
+    is_method_page = fm.present or (
+        not d.event and (bool(d.scopes) or bool(params) or bool(calls) or d.no_params)
+    )
     if not is_method_page:
         return None
     fm_params = data.get("params")
     if not params and not d.no_params and isinstance(fm_params, list):
-        params = [param_from_front_matter(p, fm.positions.get("params")) for p in fm_params
-                  if isinstance(p, dict) and p.get("name")]
+        params = [
+            param_from_front_matter(p, fm.positions.get("params"))
+            for p in fm_params
+            if isinstance(p, dict) and p.get("name")
+        ]
     example, valid = parse_example(d.example_text)
     scope_value = data.get("scope")
-    scopes = ([scope_value] if isinstance(scope_value, str) else list(scope_value or [])) or d.scopes
-    api = data.get("api") if data.get("api") in ("v2", "v3") else ("v3" if d.v3 or (
-        d.title and T.V3_MARKERS.search(d.title)) else "v2")
+    scopes = (
+        [scope_value] if isinstance(scope_value, str) else list(scope_value or [])
+    ) or d.scopes
+    api = (
+        data.get("api")
+        if data.get("api") in ("v2", "v3")
+        else ("v3" if d.v3 or (d.title and T.V3_MARKERS.search(d.title)) else "v2")
+    )
     deprecated = d.deprecated or data.get("deprecated") is True
-    replacement = data.get("replacement") if isinstance(data.get("replacement"), str) else None
+    replacement = (
+        data.get("replacement") if isinstance(data.get("replacement"), str) else None
+    )
     replacement = replacement or (d.replacement if deprecated else None)
-    language = "ru" if re.search(r"[А-Яа-яЁё]", d.title + " ".join(d.description[:1])) else "en"
-    pagination = data.get("pagination") if data.get("pagination") in frontmatter.PAGINATION \
+    language = (
+        "ru"
+        if re.search(r"[А-Яа-яЁё]", d.title + " ".join(d.description[:1]))
+        else "en"
+    )
+    pagination = (
+        data.get("pagination")
+        if data.get("pagination") in frontmatter.PAGINATION
         else infer_pagination(params, api)
+    )
     rate = data.get("rate_limit_per_sec")
     return Method(
         method=name,
@@ -665,17 +846,30 @@ def assemble(d: Draft, fm: frontmatter.FrontMatter, page: Page, fmt: str,
         deprecated=deprecated,
         replacement=replacement,
         params=tuple(params),
-        returns=Returns(fields=tuple(d.returns), example=example,
-                        example_text=None if valid else d.example_text, example_valid=valid),
+        returns=Returns(
+            fields=tuple(d.returns),
+            example=example,
+            example_text=None if valid else d.example_text,
+            example_valid=valid,
+        ),
         errors=tuple(d.errors),
         examples=tuple(d.examples),
         pagination=pagination,
-        rate_limit_per_sec=rate if isinstance(rate, (int, float)) and not isinstance(rate, bool)
-        else None,
-        aliases=tuple(str(a) for a in data.get("aliases") or () if isinstance(data.get("aliases"), list)),
+        rate_limit_per_sec=(
+            rate
+            if isinstance(rate, (int, float)) and not isinstance(rate, bool)
+            else None
+        ),
+        aliases=tuple(
+            str(a)
+            for a in data.get("aliases") or ()
+            if isinstance(data.get("aliases"), list)
+        ),
         language=language,
         batch=data.get("batch") is not False,
-        idempotent=data.get("idempotent") if isinstance(data.get("idempotent"), bool) else None,
+        idempotent=(
+            data.get("idempotent") if isinstance(data.get("idempotent"), bool) else None
+        ),
         source=Source(page.display, fmt),
         position=d.title_pos,
     )
@@ -683,9 +877,14 @@ def assemble(d: Draft, fm: frontmatter.FrontMatter, page: Page, fmt: str,
 
 def param_from_front_matter(item: dict, pos: Position | None) -> Param:
     ptype, item_type = normalize_type([str(item.get("type", "any"))])
-    return Param(name=str(item["name"]), type=ptype, item_type=item.get("item_type") or item_type,
-                 required=bool(item.get("required")), description=str(item.get("description", "")),
-                 position=pos)
+    return Param(
+        name=str(item["name"]),
+        type=ptype,
+        item_type=item.get("item_type") or item_type,
+        required=bool(item.get("required")),
+        description=str(item.get("description", "")),
+        position=pos,
+    )
 
 
 def infer_pagination(params: list[Param], api: str) -> str:

@@ -24,13 +24,60 @@ HEADING_ANCHOR = re.compile(r"\{#([^}]+)\}")
 PATH_TOKEN = re.compile(r"[A-Za-z_][\w-]*(?:\[[^\]]*\]|\.[A-Za-z_][\w]*)*(?:\[\])?")
 # Heading words that never name a parameter, and names so common they are tried last.
 NOT_NAMES = {
-    "parameter", "parameters", "param", "object", "objects", "type", "types", "array", "element",
-    "elements", "of", "the", "a", "an", "in", "for", "structure", "description", "available",
-    "possible", "by", "with", "and", "or", "to", "from", "is", "one", "its", "each", "format",
-    "formats", "custom", "additional", "binding", "link", "main", "general", "new",
+    "parameter",
+    "parameters",
+    "param",
+    "object",
+    "objects",
+    "type",
+    "types",
+    "array",
+    "element",
+    "elements",
+    "of",
+    "the",
+    "a",
+    "an",
+    "in",
+    "for",
+    "structure",
+    "description",
+    "available",
+    "possible",
+    "by",
+    "with",
+    "and",
+    "or",
+    "to",
+    "from",
+    "is",
+    "one",
+    "its",
+    "each",
+    "format",
+    "formats",
+    "custom",
+    "additional",
+    "binding",
+    "link",
+    "main",
+    "general",
+    "new",
 }
-WEAK_NAMES = {"fields", "field", "settings", "items", "item", "value", "values", "list", "key",
-              "keys", "data", "params"}
+WEAK_NAMES = {
+    "fields",
+    "field",
+    "settings",
+    "items",
+    "item",
+    "value",
+    "values",
+    "list",
+    "key",
+    "keys",
+    "data",
+    "params",
+}
 
 
 @dataclass
@@ -39,7 +86,9 @@ class ParamTable:
     under a heading (`heading`, `anchors`) that names the parameter it details."""
 
     params: list[Param] = field(default_factory=list)
-    links: list[set[str]] = field(default_factory=list)  # the #anchors each row links to
+    links: list[set[str]] = field(
+        default_factory=list
+    )  # the #anchors each row links to
     heading: str = ""
     anchors: set[str] = field(default_factory=set)
     top: bool = True
@@ -80,18 +129,26 @@ def nest(tables: list[ParamTable], problems: list[Diagnostic]) -> list[Param]:
             continue
         if not alternatives:
             break
-        merge(roots, nodes_of(pending.pop(0), None))  # one way of calling: top-level rows
+        merge(
+            roots, nodes_of(pending.pop(0), None)
+        )  # one way of calling: top-level rows
     for table in pending:
         first = table.params[0].position if table.params else None
-        problems.append(Diagnostic(
-            table.position or first or Position("", 0, 0), "MD010",
-            f"sub-table '{table.heading}' is not linked to any parameter",
-            "name the parameter in the heading or link its row to the heading's anchor",
-            "warning"))
+        problems.append(
+            Diagnostic(
+                table.position or first or Position("", 0, 0),
+                "MD010",
+                f"sub-table '{table.heading}' is not linked to any parameter",
+                "name the parameter in the heading or link its row to the heading's anchor",
+                "warning",
+            )
+        )
     return [to_param(n) for n in roots]
 
 
-def attach_all(roots: list[Node], pending: list[ParamTable]) -> tuple[list[ParamTable], bool]:
+def attach_all(
+    roots: list[Node], pending: list[ParamTable]
+) -> tuple[list[ParamTable], bool]:
     left: list[ParamTable] = []
     attached = False
     for table in pending:
@@ -144,7 +201,9 @@ def find_parent(table: ParamTable, nodes: list[Node]) -> Node | None:
     if PATH_TOKEN.fullmatch(whole):  # a heading that is just a name ("fields", "type")
         paths.insert(0, split_path(whole))
     for path in paths:
-        found = best_match(path, nodes, by_type=False) or best_match(path, nodes, by_type=True)
+        found = best_match(path, nodes, by_type=False) or best_match(
+            path, nodes, by_type=True
+        )
         if found is not None:
             return found
     return mentioned_by(paths, nodes)

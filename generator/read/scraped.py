@@ -21,32 +21,62 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.ir import Diagnostic, Error, Example, Method, Param, Position, ReturnField
+from generator.ir import (
+    Diagnostic,
+    Error,
+    Example,
+    Method,
+    Param,
+    Position,
+    ReturnField,
+)
 from generator.read import text as T
 from generator.read.frontmatter import FrontMatter
-from generator.read.markdown import (Draft, Page, assemble, normalize_type, parse_example,
-                                     status_from)
+from generator.read.markdown import (
+    Draft,
+    Page,
+    assemble,
+    normalize_type,
+    parse_example,
+    status_from,
+)
 from generator.read.yfm import Cell
 
 # What each form cannot carry (IR field paths). The values there are best effort.
 LOSSY = {
-    "pipe": ("errors.code", "errors.description", "errors.field", "errors.message",
-             "errors.status", "examples.language", "params.description", "params.type",
-             "returns.fields.description", "returns.fields.type"),
+    "pipe": (
+        "errors.code",
+        "errors.description",
+        "errors.field",
+        "errors.message",
+        "errors.status",
+        "examples.language",
+        "params.description",
+        "params.type",
+        "returns.fields.description",
+        "returns.fields.type",
+    ),
     "blank": ("examples.language",),
 }
 
-SCOPE_LINE = re.compile(r"^(?:scope|область действия|область)\s*:?\s*(.*)$", re.I | re.S)
+SCOPE_LINE = re.compile(
+    r"^(?:scope|область действия|область)\s*:?\s*(.*)$", re.I | re.S
+)
 WHO = re.compile(r"(?:who can|кто может)[^:\n]*:\s*(.*)$", re.I | re.S)
-SKIP_INTRO = re.compile(r"\bMCP\b|^(?:quick navigation|быстрый переход|user documentation|"
-                        r"пользовательская документация)\s*:", re.I)
+SKIP_INTRO = re.compile(
+    r"\bMCP\b|^(?:quick navigation|быстрый переход|user documentation|"
+    r"пользовательская документация)\s*:",
+    re.I,
+)
 EXAMPLES_NOTE = re.compile(r"^(?:how to use examples|как использовать примеры)", re.I)
 TAB_LABEL = re.compile(r"^[\w.+#-]+(?: [\w.()+#-]+){0,3}$")
 PROSE = re.compile(r"^[A-ZА-ЯЁ][^\n]*\s\S+\s\S+\s[^\n]*[.:]$")
 URL_LINE = re.compile(r"^https?://\S+$")
 # A line that opens a code example once the previous example is complete.
-STARTER = re.compile(r"^(?:curl\b|try\s*(?:\{|$)|BX24\.|require_once\b|<!--|<\?php|//|"
-                     r"import\b|from\s+\S+\s+import\b|package\b|fetch\(|\$b24\s*=)")
+STARTER = re.compile(
+    r"^(?:curl\b|try\s*(?:\{|$)|BX24\.|require_once\b|<!--|<\?php|//|"
+    r"import\b|from\s+\S+\s+import\b|package\b|fetch\(|\$b24\s*=)"
+)
 CLOSERS = ("}", ")", ";", "]", "</script>", "?>")
 COMMENT = re.compile(r"^\s*(?://|#|/\*|\*|<!--)")
 QUOTED = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`(?:\\.|[^`\\])*`")
@@ -78,32 +108,56 @@ class Block:
     @property
     def is_code(self) -> bool:
         rest = self.lines[1:]
-        return any(ln.strip() for ln in rest) and all(not ln.strip() or ln[:1] in " \t"
-                                                      for ln in rest)
+        return any(ln.strip() for ln in rest) and all(
+            not ln.strip() or ln[:1] in " \t" for ln in rest
+        )
 
 
-def read_scraped_text(text: str, path: Path, display: str, fmt: str
-                      ) -> tuple[list[Method], list[Diagnostic]]:
+def read_scraped_text(
+    text: str, path: Path, display: str, fmt: str
+) -> tuple[list[Method], list[Diagnostic]]:
     """Read one scraped page ("pipe" or "blank" form) into Methods plus Diagnostics."""
     problems: list[Diagnostic] = []
     if fmt not in LOSSY:
-        return [], [Diagnostic(Position(display, 1, 1), "SCR001",
-                               f"unknown scraped form '{fmt}'", "use 'pipe' or 'blank'")]
+        return [], [
+            Diagnostic(
+                Position(display, 1, 1),
+                "SCR001",
+                f"unknown scraped form '{fmt}'",
+                "use 'pipe' or 'blank'",
+            )
+        ]
     text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    chunks = pipe_chunks(text, display, problems) if fmt == "pipe" \
+    chunks = (
+        pipe_chunks(text, display, problems)
+        if fmt == "pipe"
         else blank_chunks(text, display, problems)
+    )
     draft = extract(chunks, display, problems)
     page = Page(path, display, [], [], [])
     method = assemble(draft, FrontMatter(), page, fmt, problems)
     if method is None:
-        problems.append(Diagnostic(Position(display, 1, 1), "SCR002", "no method found",
-                                   "a method page starts with a title ending in the method "
-                                   "name and has a scope, parameters or examples", "info"))
+        problems.append(
+            Diagnostic(
+                Position(display, 1, 1),
+                "SCR002",
+                "no method found",
+                "a method page starts with a title ending in the method "
+                "name and has a scope, parameters or examples",
+                "info",
+            )
+        )
         return [], problems
     if not method.scope:
-        problems.append(Diagnostic(method.position or Position(display, 1, 1), "SCR006",
-                                   f"{method.method}: no scope found",
-                                   "expected a 'Scope:' line after the title", "warning"))
+        problems.append(
+            Diagnostic(
+                method.position or Position(display, 1, 1),
+                "SCR006",
+                f"{method.method}: no scope found",
+                "expected a 'Scope:' line after the title",
+                "warning",
+            )
+        )
     return [replace(method, lossy=tuple(sorted(LOSSY[fmt])))], problems
 
 
@@ -129,11 +183,18 @@ def pipe_chunks(text: str, display: str, problems: list[Diagnostic]) -> list[Chu
             i += 1
         elif role == "examples":
             end = next_heading(lines, i)
-            chunks.extend(split_examples([(k + 1, lines[k]) for k in range(i, end)
-                                          if lines[k].strip()]))
+            chunks.extend(
+                split_examples(
+                    [(k + 1, lines[k]) for k in range(i, end) if lines[k].strip()]
+                )
+            )
             i = end
-        elif s == "|" and i + 1 < len(lines) and lines[i + 1].strip().endswith("|") \
-                and lines[i + 1].strip() != "|":
+        elif (
+            s == "|"
+            and i + 1 < len(lines)
+            and lines[i + 1].strip().endswith("|")
+            and lines[i + 1].strip() != "|"
+        ):
             table, i = pipe_table(lines, i, display, problems)
             chunks.append(table)
         elif s[0] in "{[" and role is not None:
@@ -146,7 +207,9 @@ def pipe_chunks(text: str, display: str, problems: list[Diagnostic]) -> list[Chu
 
 
 def next_heading(lines: list[str], i: int) -> int:
-    return next((k for k in range(i, len(lines)) if is_heading(lines[k].strip())), len(lines))
+    return next(
+        (k for k in range(i, len(lines)) if is_heading(lines[k].strip())), len(lines)
+    )
 
 
 def pipe_cell(lines: list[str], j: int) -> tuple[Cell | None, int]:
@@ -165,8 +228,9 @@ def pipe_cell(lines: list[str], j: int) -> tuple[Cell | None, int]:
     return None, j
 
 
-def pipe_table(lines: list[str], i: int, display: str, problems: list[Diagnostic]
-               ) -> tuple[Chunk, int]:
+def pipe_table(
+    lines: list[str], i: int, display: str, problems: list[Diagnostic]
+) -> tuple[Chunk, int]:
     table = Chunk("table", "", i + 1)
     j = i + 1
     while j < len(lines) and lines[j].strip().endswith("|") and lines[j].strip() != "|":
@@ -181,11 +245,16 @@ def pipe_table(lines: list[str], i: int, display: str, problems: list[Diagnostic
                 break
             row.append(cell)
         if len(row) < len(table.header):
-            problems.append(Diagnostic(Position(display, row_line, 1), "SCR003",
-                                       f"table row has {len(row)} cells, the header has "
-                                       f"{len(table.header)}",
-                                       "the row is cut short; check the scraped text",
-                                       "warning"))
+            problems.append(
+                Diagnostic(
+                    Position(display, row_line, 1),
+                    "SCR003",
+                    f"table row has {len(row)} cells, the header has "
+                    f"{len(table.header)}",
+                    "the row is cut short; check the scraped text",
+                    "warning",
+                )
+            )
         if row:
             table.rows.append(row)
     return table, j
@@ -196,8 +265,9 @@ def json_depth(line: str) -> int:
     return bare.count("{") + bare.count("[") - bare.count("}") - bare.count("]")
 
 
-def pipe_json(lines: list[str], i: int, display: str, problems: list[Diagnostic]
-              ) -> tuple[Chunk, int]:
+def pipe_json(
+    lines: list[str], i: int, display: str, problems: list[Diagnostic]
+) -> tuple[Chunk, int]:
     """A JSON example: lines from i until its brackets balance."""
     depth, j = 0, i
     while j < len(lines):
@@ -207,10 +277,15 @@ def pipe_json(lines: list[str], i: int, display: str, problems: list[Diagnostic]
         j += 1
         if depth <= 0:
             return Chunk("code", "\n".join(lines[i:j]).strip(), i + 1), j
-    problems.append(Diagnostic(Position(display, i + 1, 1), "SCR007",
-                               "JSON example never closes its brackets",
-                               "the example runs to the next section; check the scraped text",
-                               "warning"))
+    problems.append(
+        Diagnostic(
+            Position(display, i + 1, 1),
+            "SCR007",
+            "JSON example never closes its brackets",
+            "the example runs to the next section; check the scraped text",
+            "warning",
+        )
+    )
     return Chunk("code", "\n".join(lines[i:j]).strip(), i + 1), j
 
 
@@ -237,7 +312,9 @@ def example_complete(lines: list[str], depth: int) -> bool:
 
 def is_tab_label(text: str) -> bool:
     """A tab label ("cURL (Webhook)", "BX24.js", "PHP CRest"), not a one-word code line."""
-    return bool(TAB_LABEL.match(text)) and not re.match(r"^(?:try|curl|return|end)\b", text)
+    return bool(TAB_LABEL.match(text)) and not re.match(
+        r"^(?:try|curl|return|end)\b", text
+    )
 
 
 def split_examples(region: list[tuple[int, str]]) -> list[Chunk]:
@@ -333,12 +410,20 @@ def blank_chunks(text: str, display: str, problems: list[Diagnostic]) -> list[Ch
 def is_header_cell(block: Block) -> bool:
     """A table header cell: every line is a column word ("Name" + "type")."""
     lines = [ln.strip() for ln in block.lines if ln.strip()]
-    return not block.is_code and 0 < len(lines) <= 2 and all(T.column_role(ln) for ln in lines)
+    return (
+        not block.is_code
+        and 0 < len(lines) <= 2
+        and all(T.column_role(ln) for ln in lines)
+    )
 
 
 def table_starts(blocks: list[Block], k: int) -> bool:
-    return (k + 1 < len(blocks) and is_header_cell(blocks[k]) and is_header_cell(blocks[k + 1])
-            and T.column_role(blocks[k].text) in ("name", "field", "code", "status"))
+    return (
+        k + 1 < len(blocks)
+        and is_header_cell(blocks[k])
+        and is_header_cell(blocks[k + 1])
+        and T.column_role(blocks[k].text) in ("name", "field", "code", "status")
+    )
 
 
 def sub_roles(cell: Cell) -> list[str | None]:
@@ -373,25 +458,39 @@ def hard_stop(blocks: list[Block], k: int) -> bool:
     """A block no table cell can be: a section heading, code, a status or error-code line,
     the next table's header."""
     b = blocks[k]
-    return (is_heading(b.text) or b.is_code or bool(T.HTTP_STATUS_LINE.match(b.text))
-            or bool(T.ERROR_CODE_LINE.match(b.text)) or table_starts(blocks, k))
+    return (
+        is_heading(b.text)
+        or b.is_code
+        or bool(T.HTTP_STATUS_LINE.match(b.text))
+        or bool(T.ERROR_CODE_LINE.match(b.text))
+        or table_starts(blocks, k)
+    )
 
 
 def is_subheading(blocks: list[Block], k: int) -> bool:
     """A short title line ("Access Error") right before a hard stop."""
     text = blocks[k].text
-    return ("\n" not in text and len(text.split()) <= 6 and not text.endswith((".", ",", ":", ";"))
-            and k + 1 < len(blocks) and hard_stop(blocks, k + 1))
+    return (
+        "\n" not in text
+        and len(text.split()) <= 6
+        and not text.endswith((".", ",", ":", ";"))
+        and k + 1 < len(blocks)
+        and hard_stop(blocks, k + 1)
+    )
 
 
-def blank_table(blocks: list[Block], k: int, display: str, problems: list[Diagnostic]
-                ) -> tuple[Chunk, int]:
+def blank_table(
+    blocks: list[Block], k: int, display: str, problems: list[Diagnostic]
+) -> tuple[Chunk, int]:
     """Header cells, then rows: a row opens with a key block and takes one block per column;
     further blocks continue the last cell until the next key block."""
     table = Chunk("table", "", blocks[k].line)
     seen: set[str | None] = set()
-    while k < len(blocks) and is_header_cell(blocks[k]) \
-            and T.column_role(blocks[k].text) not in seen:
+    while (
+        k < len(blocks)
+        and is_header_cell(blocks[k])
+        and T.column_role(blocks[k].text) not in seen
+    ):
         seen.add(T.column_role(blocks[k].text))
         table.header.append(Cell(blocks[k].text, blocks[k].line, 1))
         k += 1
@@ -401,8 +500,11 @@ def blank_table(blocks: list[Block], k: int, display: str, problems: list[Diagno
         complete = row is not None and len(row) >= width
         if complete and is_subheading(blocks, k):
             break
-        if row is None or (complete and is_row_key(block, first)) or (
-                not complete and is_strong_key(block, first)):
+        if (
+            row is None
+            or (complete and is_row_key(block, first))
+            or (not complete and is_strong_key(block, first))
+        ):
             if row is not None and not complete:
                 short_row(row, width, display, problems)
             table.rows.append([Cell(block.text, block.line, 1)])
@@ -416,10 +518,18 @@ def blank_table(blocks: list[Block], k: int, display: str, problems: list[Diagno
     return table, k
 
 
-def short_row(row: list[Cell], width: int, display: str, problems: list[Diagnostic]) -> None:
-    problems.append(Diagnostic(Position(display, row[0].line, 1), "SCR008",
-                               f"table row has {len(row)} cells, the header has {width}",
-                               "a cell is empty or missing in the scraped text", "warning"))
+def short_row(
+    row: list[Cell], width: int, display: str, problems: list[Diagnostic]
+) -> None:
+    problems.append(
+        Diagnostic(
+            Position(display, row[0].line, 1),
+            "SCR008",
+            f"table row has {len(row)} cells, the header has {width}",
+            "a cell is empty or missing in the scraped text",
+            "warning",
+        )
+    )
 
 
 # ---------------------------------------------------------------- chunks -> draft
@@ -441,12 +551,18 @@ def extract(chunks: list[Chunk], display: str, problems: list[Diagnostic]) -> Dr
     d.title = chunks[0].text
     d.title_pos = Position(display, chunks[0].line, 1)
     body = chunks[1:]
-    first_heading = next((n for n, c in enumerate(body) if c.kind == "heading"), len(body))
+    first_heading = next(
+        (n for n, c in enumerate(body) if c.kind == "heading"), len(body)
+    )
     read_intro([c for c in body[:first_heading] if c.kind == "text"], d)
     state = State()
     for chunk in body[first_heading:]:
         if chunk.kind == "heading":
-            state.role, state.v3_code, state.sub = T.section_role(chunk.text), None, None
+            state.role, state.v3_code, state.sub = (
+                T.section_role(chunk.text),
+                None,
+                None,
+            )
         elif chunk.kind == "text":
             read_text(chunk, state, d)
         elif chunk.kind == "table":
@@ -477,8 +593,10 @@ def read_intro(items: list[Chunk], d: Draft) -> None:
             d.v3 = True
         elif len(text.split()) <= 3 and T.DEPRECATION.search(text):
             d.deprecated = True  # a note's title; its text follows
-            if k + 1 < len(items) and (T.DEPRECATION.search(items[k + 1].text)
-                                       or replacement_in(items[k + 1].text, own)):
+            if k + 1 < len(items) and (
+                T.DEPRECATION.search(items[k + 1].text)
+                or replacement_in(items[k + 1].text, own)
+            ):
                 k += 1
                 d.replacement = d.replacement or replacement_in(items[k].text, own)
         elif T.DEPRECATION.search(text) and re.search("method|метод", text, re.I):
@@ -494,7 +612,7 @@ def read_scope(rest: str, d: Draft) -> None:
     who = WHO.search(rest)
     if who:
         d.who = who.group(1).strip()
-        rest = rest[:who.start()]
+        rest = rest[: who.start()]
     for word in rest.split(","):
         word = word.strip(" .`")
         word = T.SCOPE_WORDS.get(word.lower(), word)
@@ -520,13 +638,18 @@ def read_text(chunk: Chunk, state: State, d: Draft) -> None:
             state.sub = sub.group(1)
         elif T.NO_PARAMS.search(text):
             d.no_params = True
-    elif state.role == "examples" and not d.examples and is_tab_label(text) \
-            and not EXAMPLES_NOTE.match(text):
+    elif (
+        state.role == "examples"
+        and not d.examples
+        and is_tab_label(text)
+        and not EXAMPLES_NOTE.match(text)
+    ):
         state.labels.append(text)
 
 
-def read_table(chunk: Chunk, state: State, d: Draft, display: str,
-               problems: list[Diagnostic]) -> None:
+def read_table(
+    chunk: Chunk, state: State, d: Draft, display: str, problems: list[Diagnostic]
+) -> None:
     if state.role in ("errors", "system_errors"):
         errors = errors_from(chunk, display, state)
         d.errors.extend(errors)
@@ -544,29 +667,44 @@ def read_table(chunk: Chunk, state: State, d: Draft, display: str,
         d.returns = returns_from(chunk, display)
 
 
-def read_code(chunk: Chunk, state: State, d: Draft, display: str,
-              problems: list[Diagnostic]) -> None:
+def read_code(
+    chunk: Chunk, state: State, d: Draft, display: str, problems: list[Diagnostic]
+) -> None:
     code = chunk.text
     if state.role == "examples":
         calls = T.example_calls(code)
         if calls and "/rest/api/" in code:
             d.v3 = True
-        d.examples.append(Example(language=T.language_of("", ""), code=code,
-                                  payload=T.parse_payload(code), calls=calls,
-                                  position=Position(display, chunk.line, 1)))
+        d.examples.append(
+            Example(
+                language=T.language_of("", ""),
+                code=code,
+                payload=T.parse_payload(code),
+                calls=calls,
+                position=Position(display, chunk.line, 1),
+            )
+        )
     elif state.role in ("response", "returns") and d.example_text is None:
         d.example_text = code
         if not parse_example(code)[1]:
-            problems.append(Diagnostic(Position(display, chunk.line, 1), "SCR004",
-                                       "response example is not valid JSON",
-                                       "kept as text (example_valid is false)", "warning"))
+            problems.append(
+                Diagnostic(
+                    Position(display, chunk.line, 1),
+                    "SCR004",
+                    "response example is not valid JSON",
+                    "kept as text (example_valid is false)",
+                    "warning",
+                )
+            )
 
 
 def pair_labels(labels: list[str], d: Draft) -> None:
     """Tab labels listed before the examples name them in order, when the counts agree."""
     if labels and len(labels) == len(d.examples):
-        d.examples = [replace(e, language=T.language_of(label, ""))
-                      for e, label in zip(d.examples, labels)]
+        d.examples = [
+            replace(e, language=T.language_of(label, ""))
+            for e, label in zip(d.examples, labels)
+        ]
 
 
 # ---------------------------------------------------------------- tables -> IR
@@ -584,8 +722,9 @@ def cell_text(row: list[Cell], idx: int | None) -> str:
     return row[idx].text if idx is not None and idx < len(row) else ""
 
 
-def name_and_types(row: list[Cell], name_col: int, type_col: int | None
-                   ) -> tuple[str, int, list[str]]:
+def name_and_types(
+    row: list[Cell], name_col: int, type_col: int | None
+) -> tuple[str, int, list[str]]:
     """Name, required level and types of a row: the type is the name cell's second line
     (blank form) or the type column; the pipe form keeps neither."""
     lines = row[name_col].text.split("\n")
@@ -610,10 +749,17 @@ def params_from(table: Chunk, display: str) -> list[Param]:
         if not name:
             continue
         ptype, item = normalize_type(types)
-        params.append(Param(name=name, type=ptype, item_type=item, required=required == 1,
-                            conditionally_required=required == 2,
-                            description=T.plain(cell_text(row, desc_col)),
-                            position=Position(display, row[name_col].line, row[name_col].col)))
+        params.append(
+            Param(
+                name=name,
+                type=ptype,
+                item_type=item,
+                required=required == 1,
+                conditionally_required=required == 2,
+                description=T.plain(cell_text(row, desc_col)),
+                position=Position(display, row[name_col].line, row[name_col].col),
+            )
+        )
     return params
 
 
@@ -629,10 +775,14 @@ def returns_from(table: Chunk, display: str) -> list[ReturnField]:
             continue
         name, _, types = name_and_types(row, name_col, type_col)
         if name:
-            out.append(ReturnField(name=name, type=normalize_type(types)[0],
-                                   description=T.plain(cell_text(row, desc_col)),
-                                   position=Position(display, row[name_col].line,
-                                                     row[name_col].col)))
+            out.append(
+                ReturnField(
+                    name=name,
+                    type=normalize_type(types)[0],
+                    description=T.plain(cell_text(row, desc_col)),
+                    position=Position(display, row[name_col].line, row[name_col].col),
+                )
+            )
     return out
 
 
@@ -650,30 +800,62 @@ def errors_from(table: Chunk, display: str, state: State) -> list[Error]:
     out = []
     for row in table.rows:
         pos = Position(display, row[0].line, row[0].col)
-        message, description = T.plain(cell_text(row, desc_col)), T.plain(cell_text(row, value_col))
+        message, description = T.plain(cell_text(row, desc_col)), T.plain(
+            cell_text(row, value_col)
+        )
         if code_col is None:
-            fields = [f.strip() for f in cell_text(row, field_col).split("\n") if f.strip()]
-            out.append(Error(code=state.v3_code or "", status=state.status, message=message,
-                             description=description, system=system,
-                             field=", ".join(fields) or None, odd=not state.v3_code,
-                             position=pos))
+            fields = [
+                f.strip() for f in cell_text(row, field_col).split("\n") if f.strip()
+            ]
+            out.append(
+                Error(
+                    code=state.v3_code or "",
+                    status=state.status,
+                    message=message,
+                    description=description,
+                    system=system,
+                    field=", ".join(fields) or None,
+                    odd=not state.v3_code,
+                    position=pos,
+                )
+            )
             continue
-        lines = [ln.strip() for ln in cell_text(row, code_col).split("\n") if ln.strip()]
+        lines = [
+            ln.strip() for ln in cell_text(row, code_col).split("\n") if ln.strip()
+        ]
         code = lines[0] if lines else ""
         if status_col is not None and (len(lines) != 1):
             message, description = T.plain("\n".join(lines[1:])), message
-        status = status_from(cell_text(row, status_col)) if status_col is not None \
+        status = (
+            status_from(cell_text(row, status_col))
+            if status_col is not None
             else state.status
-        out.append(Error(code=code, status=status, message=message, description=description,
-                         system=system, odd=code.lower() in T.ODD_CODES, position=pos))
+        )
+        out.append(
+            Error(
+                code=code,
+                status=status,
+                message=message,
+                description=description,
+                system=system,
+                odd=code.lower() in T.ODD_CODES,
+                position=pos,
+            )
+        )
     return out
 
 
-def report_empty_codes(errors: list[Error], table: Chunk, display: str,
-                       problems: list[Diagnostic]) -> None:
+def report_empty_codes(
+    errors: list[Error], table: Chunk, display: str, problems: list[Diagnostic]
+) -> None:
     empty = sum(1 for e in errors if not e.code)
     if empty:
-        problems.append(Diagnostic(Position(display, table.line, 1), "SCR005",
-                                   f"{empty} of {len(errors)} error rows have no code",
-                                   "the scraped form dropped the inline code; the markdown "
-                                   "page has it", "info"))
+        problems.append(
+            Diagnostic(
+                Position(display, table.line, 1),
+                "SCR005",
+                f"{empty} of {len(errors)} error rows have no code",
+                "the scraped form dropped the inline code; the markdown " "page has it",
+                "info",
+            )
+        )

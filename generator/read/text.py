@@ -46,53 +46,102 @@ SECTIONS = {
 # Sub-headings over lists of values, not of parameters ("Possible Values of the TYPE Key").
 VALUE_LIST_HEADING = re.compile(
     r"^(?:possible|allowed|available|acceptable|возможные|допустимые|доступные)\b"
-    r"(?!.*\bfields?\b)(?!.*\bпол)", re.I)
+    r"(?!.*\bfields?\b)(?!.*\bпол)",
+    re.I,
+)
 # Sub-headings over more top-level parameters ("Additional Parameters").
-MORE_PARAMS_HEADING = re.compile(r"^(?:additional|other|optional|more|дополнительные|прочие)\s+"
-                                 r"(?:parameters|параметры)$", re.I)
-SUBPARAM_HEADING = re.compile(r"^(?:parameter|параметр|parameters|параметры)\s+`?([\w.\[\]]+)`?",
-                              re.I)
+MORE_PARAMS_HEADING = re.compile(
+    r"^(?:additional|other|optional|more|дополнительные|прочие)\s+"
+    r"(?:parameters|параметры)$",
+    re.I,
+)
+SUBPARAM_HEADING = re.compile(
+    r"^(?:parameter|параметр|parameters|параметры)\s+`?([\w.\[\]]+)`?", re.I
+)
 
 # Column vocabulary for table headers -> role.
 COLUMNS = {
-    "name": "name", "название": "name", "parameter": "name", "параметр": "name",
-    "field": "field", "поле": "field", "field name": "name",
-    "type": "type", "тип": "type",
-    "description": "description", "описание": "description",
-    "error description": "description", "описание ошибки": "description",
-    "code": "code", "код": "code", "error code": "code", "код ошибки": "code",
-    "value": "value", "значение": "value",
-    "status": "status", "статус": "status", "http status": "status",
-    "how to fix": "fix", "как исправить": "fix",
-    "error message": "message", "сообщение об ошибке": "message", "message": "message",
-    "required": "required", "обязательный": "required",
-    "key": "key", "ключ": "key",
-    "error text": "message", "текст ошибки": "message", "error": "code", "ошибка": "code",
-    "when it occurs": "value", "когда возникает": "value", "additional information": "value",
-    "reason": "value", "причина": "value", "when it is returned": "value",
-    "what to do": "fix", "how to resolve": "fix",
+    "name": "name",
+    "название": "name",
+    "parameter": "name",
+    "параметр": "name",
+    "field": "field",
+    "поле": "field",
+    "field name": "name",
+    "type": "type",
+    "тип": "type",
+    "description": "description",
+    "описание": "description",
+    "error description": "description",
+    "описание ошибки": "description",
+    "code": "code",
+    "код": "code",
+    "error code": "code",
+    "код ошибки": "code",
+    "value": "value",
+    "значение": "value",
+    "status": "status",
+    "статус": "status",
+    "http status": "status",
+    "how to fix": "fix",
+    "как исправить": "fix",
+    "error message": "message",
+    "сообщение об ошибке": "message",
+    "message": "message",
+    "required": "required",
+    "обязательный": "required",
+    "key": "key",
+    "ключ": "key",
+    "error text": "message",
+    "текст ошибки": "message",
+    "error": "code",
+    "ошибка": "code",
+    "when it occurs": "value",
+    "когда возникает": "value",
+    "additional information": "value",
+    "reason": "value",
+    "причина": "value",
+    "when it is returned": "value",
+    "what to do": "fix",
+    "how to resolve": "fix",
 }
-ODD_CODES = {"-", "—", "0", "empty value", "пустое значение", "empty string", "пустая строка", ""}
+ODD_CODES = {
+    "-",
+    "—",
+    "0",
+    "empty value",
+    "пустое значение",
+    "empty string",
+    "пустая строка",
+    "",
+}
 NO_PARAMS_TEXT = re.compile(
     r"^(?:no parameters|без параметров|the method (?:is called|takes no|has no)|"
     r"метод вызывается без параметров|метод не принимает(?: никаких)? параметр|"
-    r"the method does not (?:accept|take|require) (?:any )?parameters)", re.I)
+    r"the method does not (?:accept|take|require) (?:any )?parameters)",
+    re.I,
+)
 DEPRECATION = re.compile(
     r"deprecated|development of this method (?:has been|is) (?:halted|stopped)|"
-    r"no longer supported|устарел|не поддерживается|не развивается|прекращена", re.I)
+    r"no longer supported|устарел|не поддерживается|не развивается|прекращена",
+    re.I,
+)
 V3_MARKERS = re.compile(r"REST 3\.0|\bv ?3(?:\.0)?\b", re.I)
 
 
-PLAIN_STEPS = [(re.compile(pattern), repl) for pattern, repl in (
-    (r"\*\*([^*]+)\*\*", r"\1"),
-    (r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1"),
-    (r"`([^`]+)`", r"\1"),
-    (r"\^\*\^", "*"),
-    (r"<br\s*/?>", "\n"),
-    (r"\{\.[\w-]+\}", ""),
-    (r"[ \t]+\n", "\n"),
-    (r"\n{3,}", "\n\n"),
-)]
+PLAIN_STEPS = [
+    (re.compile(pattern), repl)
+    for pattern, repl in (
+        (r"\*\*([^*]+)\*\*", r"\1"),
+        (r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1"),
+        (r"`([^`]+)`", r"\1"),
+        (r"\^\*\^", "*"),
+        (r"<br\s*/?>", "\n"),
+        (r"\{\.[\w-]+\}", ""),
+        (r"[ \t]+\n", "\n"),
+        (r"\n{3,}", "\n\n"),
+    )
+]
 
 
 def plain(text: str) -> str:
@@ -139,10 +188,15 @@ def title_method(title: str) -> str | None:
 def title_candidates(title: str) -> list[str]:
     """Method names a title may end with: its dotted names, last first, then its last word
     (a dot-less name such as `profile` counts only when the examples call it)."""
-    words = [w.strip("`.,()\"'«»") for w in plain(title).replace(":", " ").split()
-             if not w.rstrip("`.,()\"'«»").endswith(".*")]  # a family names no single method
+    words = [
+        w.strip("`.,()\"'«»")
+        for w in plain(title).replace(":", " ").split()
+        if not w.rstrip("`.,()\"'«»").endswith(".*")
+    ]  # a family names no single method
     dotted = [w for w in reversed(words) if METHOD_NAME.match(w)]
-    return dotted + ([words[-1]] if words and words[-1] and words[-1] not in dotted else [])
+    return dotted + (
+        [words[-1]] if words and words[-1] and words[-1] not in dotted else []
+    )
 
 
 def corrects(title_name: str, called: str) -> bool:
@@ -150,7 +204,9 @@ def corrects(title_name: str, called: str) -> bool:
     method: it extends it (`im.recent` -> `im.recent.pin`) or keeps its last part
     (`department.department.delete` -> `department.delete`)."""
     t, c = title_name.lower(), called.lower()
-    return c.startswith(t + ".") or (c.rsplit(".", 1)[-1] == t.rsplit(".", 1)[-1] and "." in c)
+    return c.startswith(t + ".") or (
+        c.rsplit(".", 1)[-1] == t.rsplit(".", 1)[-1] and "." in c
+    )
 
 
 def parse_name_cell(text: str) -> tuple[str, int, list[str]]:
@@ -161,7 +217,9 @@ def parse_name_cell(text: str) -> tuple[str, int, list[str]]:
         return "", 0, []
     first = lines[0].strip()
     types_text = "\n".join(lines[1:])
-    bold = re.match(r"^\*\*(.+?)\*\*(?!\*\*)(.*)$", first) or re.match(r"^\*\*(.+?)\*\*(.*)$", first)
+    bold = re.match(r"^\*\*(.+?)\*\*(?!\*\*)(.*)$", first) or re.match(
+        r"^\*\*(.+?)\*\*(.*)$", first
+    )
     if bold:
         inner, rest = bold.group(1), bold.group(2)
     else:
@@ -194,7 +252,9 @@ def type_tokens(text: str) -> list[str]:
 
 def parse_payload(code: str) -> object | None:
     """The JSON a curl example sends with -d / --data, with auth removed."""
-    m = re.search(r"(?:-d|--data(?:-raw|-binary)?)\s+'(.*?)'\s*\\?\s*(?:\n|$|https?:)", code, re.S)
+    m = re.search(
+        r"(?:-d|--data(?:-raw|-binary)?)\s+'(.*?)'\s*\\?\s*(?:\n|$|https?:)", code, re.S
+    )
     if not m:
         return None
     raw = m.group(1)
@@ -208,9 +268,13 @@ def parse_payload(code: str) -> object | None:
 
 
 CALL_PATTERNS = [
-    re.compile(r"/rest/(?:api/)?(?:[^/\s'\"]+/)*([A-Za-z][\w.]*)\s*(?:\?|$|\s|\"|')", re.M),
+    re.compile(
+        r"/rest/(?:api/)?(?:[^/\s'\"]+/)*([A-Za-z][\w.]*)\s*(?:\?|$|\s|\"|')", re.M
+    ),
     re.compile(r"callMethod\(\s*['\"]([\w.]+)['\"]"),
-    re.compile(r"(?:CRest::call|->call|call\.make|callBatch|Call)\(\s*(?:ctx,\s*)?['\"]([\w.]+)['\"]"),
+    re.compile(
+        r"(?:CRest::call|->call|call\.make|callBatch|Call)\(\s*(?:ctx,\s*)?['\"]([\w.]+)['\"]"
+    ),
     re.compile(r"method:\s*['\"]([\w.]+)['\"]"),
     re.compile(r"->call\(\s*\n\s*['\"]([\w.]+)['\"]"),
 ]
@@ -235,9 +299,13 @@ def language_of(tab: str, fence: str) -> str:
 
 NO_PARAMS = re.compile(
     r"^(?:no parameters|без параметров|метод не принимает параметров|"
-    r"the method does not (?:accept|take|require) (?:any )?parameters)", re.I)
+    r"the method does not (?:accept|take|require) (?:any )?parameters)",
+    re.I,
+)
 HTTP_STATUS_LINE = re.compile(r"^(?:http status|http-статус|статус http)\b", re.I)
-ERROR_CODE_LINE = re.compile(r"^(?:error code|код ошибки)\s*:\s*`?([A-Za-z0-9_.]*)`?\s*$", re.I)
+ERROR_CODE_LINE = re.compile(
+    r"^(?:error code|код ошибки)\s*:\s*`?([A-Za-z0-9_.]*)`?\s*$", re.I
+)
 
 
 def bare_type_tokens(text: str) -> list[str]:
@@ -260,10 +328,16 @@ def method_names(text: str) -> list[str]:
     """Method names (`tasks.task.renew`, `tasks.task.*`) named in running text, in order;
     a sentence's closing dot is not part of the name."""
     out = []
-    words = re.findall(r"[A-Za-z]\w*(?:\.\w+)+(?:\.\*)?|[A-Za-z]\w*\.\*", text.replace("`", ""))
+    words = re.findall(
+        r"[A-Za-z]\w*(?:\.\w+)+(?:\.\*)?|[A-Za-z]\w*\.\*", text.replace("`", "")
+    )
     for word in words:
         base = word[:-2] if word.endswith(".*") else word
-        if (METHOD_NAME.match(base) or DOTLESS_NAME.match(base)) and not FILE_NAME.search(base) \
-                and len(base.split(".")[0]) > 1 and word not in out:
+        if (
+            (METHOD_NAME.match(base) or DOTLESS_NAME.match(base))
+            and not FILE_NAME.search(base)
+            and len(base.split(".")[0]) > 1
+            and word not in out
+        ):
             out.append(word)
     return out

@@ -16,12 +16,16 @@ from generator.ir import Diagnostic, Position
 # A fence opener; a backtick fence's info string holds no backtick ("```x```" is inline code).
 FENCE = re.compile(r"^(\s*)(`{3,}(?!.*`)|~{3,})\s*([^`\s]*)?.*$")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-CELL_FENCE_END = re.compile(r"^\s*`{3,}(?=[^`]*$)")  # closes a fence in a cell; `||` may follow
+CELL_FENCE_END = re.compile(
+    r"^\s*`{3,}(?=[^`]*$)"
+)  # closes a fence in a cell; `||` may follow
 LIQUID = re.compile(r"^\s*\{%-?\s*(\w+)(.*?)-?%\}\s*$")
 INCLUDE = re.compile(r"\{%\s*include\s+(?:notitle\s+)?\[([^\]]*)\]\(([^)]+)\)\s*%\}")
 LIST_ITEM = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-DEV_BLOCK = re.compile(r"\{%\s*if\s+build\s*==\s*['\"]dev['\"]\s*%\}.*?\{%\s*endif\s*%\}", re.S)
+DEV_BLOCK = re.compile(
+    r"\{%\s*if\s+build\s*==\s*['\"]dev['\"]\s*%\}.*?\{%\s*endif\s*%\}", re.S
+)
 
 
 @dataclass
@@ -55,7 +59,9 @@ def indent_of(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
-def scan(text: str, path: str, first_line: int = 1) -> tuple[list[Block], list[Diagnostic]]:
+def scan(
+    text: str, path: str, first_line: int = 1
+) -> tuple[list[Block], list[Diagnostic]]:
     """Split page text into blocks. `first_line` is the file line the text starts on."""
     text = blank_out(text, HTML_COMMENT)
     text = blank_out(text, DEV_BLOCK)
@@ -78,7 +84,9 @@ def scan(text: str, path: str, first_line: int = 1) -> tuple[list[Block], list[D
     def flush() -> None:
         nonlocal para
         if para:
-            blocks.append(Block("para", "\n".join(para).strip(), lineno(para_start), **context()))
+            blocks.append(
+                Block("para", "\n".join(para).strip(), lineno(para_start), **context())
+            )
             para = []
 
     while i < len(lines):
@@ -87,7 +95,9 @@ def scan(text: str, path: str, first_line: int = 1) -> tuple[list[Block], list[D
         fence = FENCE.match(raw)
         if fence:
             flush()
-            i = _read_fence(lines, i, fence, path, first_line, blocks, problems, context())
+            i = _read_fence(
+                lines, i, fence, path, first_line, blocks, problems, context()
+            )
             continue
         if stripped.startswith("#|"):
             flush()
@@ -101,14 +111,27 @@ def scan(text: str, path: str, first_line: int = 1) -> tuple[list[Block], list[D
                 inc = INCLUDE.search(raw)
                 if inc:
                     blocks.append(
-                        Block("include", inc.group(2).strip(), lineno(i), raw.find("{%") + 1,
-                              lang=inc.group(1), **context())
+                        Block(
+                            "include",
+                            inc.group(2).strip(),
+                            lineno(i),
+                            raw.find("{%") + 1,
+                            lang=inc.group(1),
+                            **context(),
+                        )
                     )
             elif tag == "note":
                 kind, _, title = rest.partition(" ")
                 note_stack.append((kind or "info", title.strip().strip("\"'")))
-                blocks.append(Block("note", title.strip().strip("\"'"), lineno(i), lang=kind,
-                                    **context()))
+                blocks.append(
+                    Block(
+                        "note",
+                        title.strip().strip("\"'"),
+                        lineno(i),
+                        lang=kind,
+                        **context(),
+                    )
+                )
             elif tag == "endnote":
                 if note_stack:
                     note_stack.pop()
@@ -123,8 +146,15 @@ def scan(text: str, path: str, first_line: int = 1) -> tuple[list[Block], list[D
         if heading and not stripped.startswith("#|"):
             flush()
             tab = "?" if tab else ""
-            blocks.append(Block("heading", heading.group(2), lineno(i), level=len(heading.group(1)),
-                                **context()))
+            blocks.append(
+                Block(
+                    "heading",
+                    heading.group(2),
+                    lineno(i),
+                    level=len(heading.group(1)),
+                    **context(),
+                )
+            )
             i += 1
             continue
         item = LIST_ITEM.match(raw)
@@ -136,7 +166,9 @@ def scan(text: str, path: str, first_line: int = 1) -> tuple[list[Block], list[D
             continue
         if stripped.startswith(">"):
             flush()
-            blocks.append(Block("quote", stripped.lstrip(">").strip(), lineno(i), **context()))
+            blocks.append(
+                Block("quote", stripped.lstrip(">").strip(), lineno(i), **context())
+            )
             i += 1
             continue
         if re.fullmatch(r"(-{3,}|\*{3,}|_{3,})", stripped):
@@ -153,15 +185,22 @@ def scan(text: str, path: str, first_line: int = 1) -> tuple[list[Block], list[D
         i += 1
     flush()
     if note_stack:
-        problems.append(Diagnostic(Position(path, lineno(len(lines) - 1), 1), "YFM003",
-                                   "a {% note %} is never closed", "add {% endnote %}", "warning"))
+        problems.append(
+            Diagnostic(
+                Position(path, lineno(len(lines) - 1), 1),
+                "YFM003",
+                "a {% note %} is never closed",
+                "add {% endnote %}",
+                "warning",
+            )
+        )
     return blocks, problems
 
 
 def _fence_follows(lines: list[str], i: int) -> bool:
     """A list item whose next non-blank line is an indented fence labels that code block
     (the docs' tab lists, also when the `{% list tabs %}` marker is missing)."""
-    for line in lines[i + 1:]:
+    for line in lines[i + 1 :]:
         if line.strip():
             return indent_of(line) > 0 and FENCE.match(line) is not None
     return False
@@ -182,23 +221,45 @@ def _read_fence(lines, i, match, path, first_line, blocks, problems, ctx) -> int
     while j < len(lines):
         line = lines[j]
         stripped = line.strip()
-        if stripped.startswith(marker[0] * len(marker)) and stripped.strip(marker[0]) == "":
+        if (
+            stripped.startswith(marker[0] * len(marker))
+            and stripped.strip(marker[0]) == ""
+        ):
             delta = indent_of(line) - opener_indent
             if abs(delta) < 4:
                 closed = True
                 break
-            problems.append(Diagnostic(
-                Position(path, j + first_line, indent_of(line) + 1), "YFM001",
-                f"code fence 'closed' with {indent_of(line)} spaces of indent does not close "
-                f"the fence opened at line {i + first_line}",
-                "indent the closing ``` like the opening one", "warning"))
-        body.append(line[opener_indent:] if line[:opener_indent].strip() == "" else line.lstrip())
+            problems.append(
+                Diagnostic(
+                    Position(path, j + first_line, indent_of(line) + 1),
+                    "YFM001",
+                    f"code fence 'closed' with {indent_of(line)} spaces of indent does not close "
+                    f"the fence opened at line {i + first_line}",
+                    "indent the closing ``` like the opening one",
+                    "warning",
+                )
+            )
+        body.append(
+            line[opener_indent:]
+            if line[:opener_indent].strip() == ""
+            else line.lstrip()
+        )
         j += 1
     if not closed:
-        problems.append(Diagnostic(Position(path, i + first_line, opener_indent + 1), "YFM002",
-                                   "code fence never closes", "add a closing ```", "warning"))
-    blocks.append(Block("code", "\n".join(body), i + first_line, opener_indent + 1, lang=lang,
-                        **ctx))
+        problems.append(
+            Diagnostic(
+                Position(path, i + first_line, opener_indent + 1),
+                "YFM002",
+                "code fence never closes",
+                "add a closing ```",
+                "warning",
+            )
+        )
+    blocks.append(
+        Block(
+            "code", "\n".join(body), i + first_line, opener_indent + 1, lang=lang, **ctx
+        )
+    )
     return j + 1
 
 
@@ -217,22 +278,31 @@ def _read_table(lines, i, path, first_line, blocks, problems, ctx) -> int:
                 break
         j += 1
     if j >= len(lines):
-        problems.append(Diagnostic(Position(path, start + first_line, 1), "YFM004",
-                                   "table opened with #| never closes", "add |# after the last row",
-                                   "error"))
+        problems.append(
+            Diagnostic(
+                Position(path, start + first_line, 1),
+                "YFM004",
+                "table opened with #| never closes",
+                "add |# after the last row",
+                "error",
+            )
+        )
         j = len(lines) - 1
-    segment = lines[start:j + 1]
+    segment = lines[start : j + 1]
     rows, row_problems = split_table(segment, path, start + first_line)
     problems.extend(row_problems)
     blocks.append(Block("table", "", start + first_line, rows=rows, **ctx))
     return j + 1
 
 
-CELL_MARK = re.compile(r"\\\||\|\||\|")  # an escaped pipe, a row mark `||`, a cell border `|`
+CELL_MARK = re.compile(
+    r"\\\||\|\||\|"
+)  # an escaped pipe, a row mark `||`, a cell border `|`
 
 
-def _add_text(cell: list[str], text: str, start: int, lno: int, pos: tuple[int, int]
-              ) -> tuple[int, int]:
+def _add_text(
+    cell: list[str], text: str, start: int, lno: int, pos: tuple[int, int]
+) -> tuple[int, int]:
     """Add text to a cell; a cell's leading blanks are dropped and its position moves past
     them. Returns the cell's position."""
     if not cell:
@@ -245,7 +315,9 @@ def _add_text(cell: list[str], text: str, start: int, lno: int, pos: tuple[int, 
     return pos
 
 
-def split_table(segment: list[str], path: str, first_line: int) -> tuple[list[list[Cell]], list]:
+def split_table(
+    segment: list[str], path: str, first_line: int
+) -> tuple[list[list[Cell]], list]:
     """Split table source into rows of cells as the docs' renderer does.
 
     `||` opens and closes a row, an unescaped `|` splits cells, lines inside a ``` fence
@@ -269,7 +341,7 @@ def split_table(segment: list[str], path: str, first_line: int) -> tuple[list[li
         lno = first_line + offset
         text = line
         if offset == 0:
-            text = line[line.find("#|") + 2:]
+            text = line[line.find("#|") + 2 :]
         stripped = text.strip()
         if offset == len(segment) - 1 and stripped.endswith("|#") and not in_fence:
             text = text[: text.rfind("|#")]
@@ -281,7 +353,7 @@ def split_table(segment: list[str], path: str, first_line: int) -> tuple[list[li
                 continue
             in_fence = False  # what follows the closing fence ("``` ||") still counts
             cell.append(text[: end.end()])
-            text = " " * end.end() + text[end.end():]
+            text = " " * end.end() + text[end.end() :]
             stripped = text.strip()
             if not stripped:
                 cell.append("\n")
@@ -300,7 +372,7 @@ def split_table(segment: list[str], path: str, first_line: int) -> tuple[list[li
         pos = 0
         for m in CELL_MARK.finditer(text):
             if row is not None and m.start() > pos:
-                cell_pos = _add_text(cell, text[pos:m.start()], pos, lno, cell_pos)
+                cell_pos = _add_text(cell, text[pos : m.start()], pos, lno, cell_pos)
             pos = m.end()
             mark = m.group()
             if mark == "\\|":
@@ -322,9 +394,15 @@ def split_table(segment: list[str], path: str, first_line: int) -> tuple[list[li
             if not "".join(cell).strip():
                 cell_pos = (lno + 1, 1)
     if row is not None:
-        problems.append(Diagnostic(Position(path, cell_pos[0], cell_pos[1]), "YFM005",
-                                   "table row opened with || never closes",
-                                   "end the row with ||", "warning"))
+        problems.append(
+            Diagnostic(
+                Position(path, cell_pos[0], cell_pos[1]),
+                "YFM005",
+                "table row opened with || never closes",
+                "end the row with ||",
+                "warning",
+            )
+        )
         close_cell()
         rows.append(row)
     return rows, problems

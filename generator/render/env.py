@@ -51,9 +51,17 @@ def wrap_lines(body: str, indent: int) -> list[str]:
         if len(line) <= width:
             out.append(line)
             continue
-        out.extend(textwrap.wrap(line, width, initial_indent="", subsequent_indent=lead + "    " if lead else "",
-                                 break_long_words=False, break_on_hyphens=False)
-                   or [line])
+        out.extend(
+            textwrap.wrap(
+                line,
+                width,
+                initial_indent="",
+                subsequent_indent=lead + "    " if lead else "",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+            or [line]
+        )
     return out
 
 
@@ -96,6 +104,11 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update(pystr=pystr, tomlstr=tomlstr, docstring=docstring,
-                       function_doc=function_doc, rename=rename)
+    env.filters.update(
+        pystr=pystr,
+        tomlstr=tomlstr,
+        docstring=docstring,
+        function_doc=function_doc,
+        rename=rename,
+    )
     return env

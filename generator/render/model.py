@@ -50,7 +50,9 @@ class Namespace:
     class_name: str
     children: dict[str, Namespace] = field(default_factory=dict)
     functions: dict[str, Function] = field(default_factory=dict)
-    call: Function | None = None  # a method whose name is also a namespace: ns(...) calls it
+    call: Function | None = (
+        None  # a method whose name is also a namespace: ns(...) calls it
+    )
 
     @property
     def label(self) -> str:
@@ -90,8 +92,24 @@ class ErrorClass:
 
 
 # Attributes the client classes define themselves; no namespace or root method may take them.
-CLIENT_ATTRS = frozenset({"call", "call_raw", "close", "aclose", "v3", "auth", "timeout", "batch",
-                          "iterate", "iterate_fast", "raw", "stats", "from_webhook", "from_token"})
+CLIENT_ATTRS = frozenset(
+    {
+        "call",
+        "call_raw",
+        "close",
+        "aclose",
+        "v3",
+        "auth",
+        "timeout",
+        "batch",
+        "iterate",
+        "iterate_fast",
+        "raw",
+        "stats",
+        "from_webhook",
+        "from_token",
+    }
+)
 
 CATEGORY_BASES = {
     "auth": "AuthError",
@@ -102,8 +120,15 @@ CATEGORY_BASES = {
     "batch": "BatchError",
     "method": "MethodError",
 }
-AUTH_CODES = {"NO_AUTH_FOUND", "expired_token", "invalid_token", "INVALID_CREDENTIALS",
-              "WRONG_AUTH_TYPE", "invalid_grant", "invalid_client"}
+AUTH_CODES = {
+    "NO_AUTH_FOUND",
+    "expired_token",
+    "invalid_token",
+    "INVALID_CREDENTIALS",
+    "WRONG_AUTH_TYPE",
+    "invalid_grant",
+    "invalid_client",
+}
 RATE_CODES = {"QUERY_LIMIT_EXCEEDED", "OPERATION_TIME_LIMIT", "OVERLOAD_LIMIT"}
 
 
@@ -115,7 +140,10 @@ def error_category(code: str, status: int | None) -> str:
         return "auth"
     if "BATCH" in code.upper():
         return "batch"
-    if "VALIDATION" in code.upper() or code.upper() in {"INVALID_ARG_VALUE", "ERROR_ARGUMENT"}:
+    if "VALIDATION" in code.upper() or code.upper() in {
+        "INVALID_ARG_VALUE",
+        "ERROR_ARGUMENT",
+    }:
         return "validation"
     if status == 403 or "ACCESS" in code.upper() or code == "insufficient_scope":
         return "access"
@@ -132,10 +160,18 @@ def first_sentence(text: str) -> str:
 
 def build_args(params: tuple[Param, ...]) -> tuple[Arg, ...]:
     named = naming.with_python_names(params)
-    args = [Arg(wire=p.name, name=p.python_name,
-                annotation=(types.annotation if p.required else optional_annotation)(p.type, p.item_type),
-                required=p.required, description=" ".join(p.description.split()))
-            for p in named]
+    args = [
+        Arg(
+            wire=p.name,
+            name=p.python_name,
+            annotation=(types.annotation if p.required else optional_annotation)(
+                p.type, p.item_type
+            ),
+            required=p.required,
+            description=" ".join(p.description.split()),
+        )
+        for p in named
+    ]
     # Required first (Python needs no order for keyword-only args, but readers do).
     return tuple(sorted(args, key=lambda a: not a.required))
 
@@ -151,8 +187,14 @@ def return_annotation(method: Method) -> str:
     example = method.returns.example
     if isinstance(example, dict) and "result" in example:
         value = example["result"]
-        for py_type, name in ((bool, "bool"), (int, "int"), (float, "float"), (str, "str"),
-                              (dict, "dict[str, Any]"), (list, "list[Any]")):
+        for py_type, name in (
+            (bool, "bool"),
+            (int, "int"),
+            (float, "float"),
+            (str, "str"),
+            (dict, "dict[str, Any]"),
+            (list, "list[Any]"),
+        ):
             if isinstance(value, py_type):
                 return name
     return "Any"
@@ -165,23 +207,54 @@ def method_doc(method: Method) -> str:
     if method.who_can_execute:
         parts.append(f"Who can call it: {method.who_can_execute}")
     if method.deprecated:
-        parts.append("Deprecated" + (f": use {method.replacement} instead." if method.replacement
-                                     else "."))
+        parts.append(
+            "Deprecated"
+            + (f": use {method.replacement} instead." if method.replacement else ".")
+        )
     return "\n\n".join(p.strip() for p in parts if p.strip())
 
 
-def build_function(method: Method, attr: str, spec: str, error_names: dict[str, str]) -> Function:
-    codes = sorted({error_names[e.code] for e in method.errors if not e.system and e.code in error_names})
+def build_function(
+    method: Method, attr: str, spec: str, error_names: dict[str, str]
+) -> Function:
+    codes = sorted(
+        {
+            error_names[e.code]
+            for e in method.errors
+            if not e.system and e.code in error_names
+        }
+    )
     return Function(
-        const=spec_constant(method), idempotent=is_idempotent(method), batch=method.batch,
-        rate_limit=method.rate_limit_per_sec, pagination=method.pagination,
-        name=attr, wire=method.method, api=method.api, args=build_args(method.params),
-        returns=return_annotation(method), summary=first_sentence(method.title or method.method),
-        doc=method_doc(method), deprecated=method.deprecated, replacement=method.replacement,
-        spec=spec, errors=tuple(codes))
+        const=spec_constant(method),
+        idempotent=is_idempotent(method),
+        batch=method.batch,
+        rate_limit=method.rate_limit_per_sec,
+        pagination=method.pagination,
+        name=attr,
+        wire=method.method,
+        api=method.api,
+        args=build_args(method.params),
+        returns=return_annotation(method),
+        summary=first_sentence(method.title or method.method),
+        doc=method_doc(method),
+        deprecated=method.deprecated,
+        replacement=method.replacement,
+        spec=spec,
+        errors=tuple(codes),
+    )
 
 
-READ_VERBS = ("get", "list", "fields", "count", "search", "current", "info", "status", "version")
+READ_VERBS = (
+    "get",
+    "list",
+    "fields",
+    "count",
+    "search",
+    "current",
+    "info",
+    "status",
+    "version",
+)
 
 
 def is_idempotent(method: Method) -> bool:
@@ -217,15 +290,23 @@ def error_classes(methods: list[Method]) -> list[ErrorClass]:
             e = next(e for _, e in uses if e.system)
             lines.append(" - ".join(x for x in (e.message, e.description) if x))
         else:
-            for m, e in sorted(uses, key=lambda u: (u[0].method, u[0].api, u[1].message)):
+            for m, e in sorted(
+                uses, key=lambda u: (u[0].method, u[0].api, u[1].message)
+            ):
                 what = e.message or e.description
                 where = f"{m.method}" + (f" (field {e.field})" if e.field else "")
                 line = f"{where}: {what}".strip()
                 if line not in lines:
                     lines.append(line)
-        out.append(ErrorClass(name=names[code], code=code,
-                              base=CATEGORY_BASES[error_category(code, status)],
-                              status=status, doc="\n".join(lines[:20]) or code))
+        out.append(
+            ErrorClass(
+                name=names[code],
+                code=code,
+                base=CATEGORY_BASES[error_category(code, status)],
+                status=status,
+                doc="\n".join(lines[:20]) or code,
+            )
+        )
     return out
 
 
@@ -234,8 +315,11 @@ def unique_class_names(codes: list[str]) -> dict[str, str]:
     return naming.unique_names(codes, taken, naming.error_class_name, sep="")
 
 
-def build_namespaces(methods: list[Method], specs: dict[tuple[str, str], str],
-                     error_names: dict[str, str]) -> dict[str, dict[str, Namespace]]:
+def build_namespaces(
+    methods: list[Method],
+    specs: dict[tuple[str, str], str],
+    error_names: dict[str, str],
+) -> dict[str, dict[str, Namespace]]:
     """api -> root segment -> namespace tree. Dot-less methods live under root ''."""
     trees: dict[str, dict[str, Namespace]] = {}
     for m in sorted(methods, key=lambda m: (m.api, m.method.lower(), m.method)):
@@ -243,15 +327,20 @@ def build_namespaces(methods: list[Method], specs: dict[tuple[str, str], str],
         roots = trees.setdefault(m.api, {})
         root_key = segments[0].lower() if len(segments) > 1 else ""
         if root_key not in roots:
-            roots[root_key] = Namespace(path=(segments[0],) if root_key else (), attr=naming.snake(
-                root_key) if root_key else "", class_name=class_for(m.api, segments[:1] if root_key else ["root"]))
+            roots[root_key] = Namespace(
+                path=(segments[0],) if root_key else (),
+                attr=naming.snake(root_key) if root_key else "",
+                class_name=class_for(m.api, segments[:1] if root_key else ["root"]),
+            )
         node = roots[root_key]
         for depth in range(1, len(segments) - 1):
             key = segments[depth].lower()
             if key not in node.children:
-                node.children[key] = Namespace(path=tuple(segments[:depth + 1]),
-                                               attr=naming.snake(segments[depth]),
-                                               class_name=class_for(m.api, segments[:depth + 1]))
+                node.children[key] = Namespace(
+                    path=tuple(segments[: depth + 1]),
+                    attr=naming.snake(segments[depth]),
+                    class_name=class_for(m.api, segments[: depth + 1]),
+                )
             node = node.children[key]
         leaf = segments[-1]
         spec = specs.get(m.key, "")
@@ -272,7 +361,9 @@ def resolve_collisions(ns: Namespace, taken: frozenset[str] = frozenset()) -> No
             ns.children[key].call = ns.functions.pop(key)
     for child in ns.children.values():
         resolve_collisions(child)
-    attrs = naming.unique_names(sorted(set(ns.children) | set(ns.functions)), {"call"} | taken)
+    attrs = naming.unique_names(
+        sorted(set(ns.children) | set(ns.functions)), {"call"} | taken
+    )
     for key, child in ns.children.items():
         child.attr = attrs[key]
     for key, fn in list(ns.functions.items()):
@@ -298,7 +389,9 @@ def example_result(method: Method) -> Any:
 # What a documented method error is for, read from its message and description, so the mock
 # portal can answer a bad call with the code the method's page documents for that case.
 ERROR_ROLES = {
-    "missing": re.compile(r"\bnot (sent|passed|given|specified)\b|\bmissing\b|\bis required\b"),
+    "missing": re.compile(
+        r"\bnot (sent|passed|given|specified)\b|\bmissing\b|\bis required\b"
+    ),
     "wrong_type": re.compile(r"\b(wrong|invalid|incorrect) (data )?type\b"),
     "not_found": re.compile(r"\bnot found\b|\bdoes not exist\b|\bwrong \w+ id\b"),
 }
@@ -313,23 +406,39 @@ def error_roles(method: Method) -> dict[str, dict[str, Any]]:
         text = f"{e.message} {e.description}".lower()
         for role, pattern in ERROR_ROLES.items():
             if role not in roles and pattern.search(text):
-                roles[role] = {"code": e.code, "status": e.status or 400,
-                               "message": e.message or e.description}
+                roles[role] = {
+                    "code": e.code,
+                    "status": e.status or 400,
+                    "message": e.message or e.description,
+                }
     return roles
 
 
 def mock_data(methods: list[Method]) -> dict[str, Any]:
     """What the mock portal needs to answer like the docs say, as plain JSON data."""
-    return {"methods": [
-        {
-            "name": m.method, "api": m.api, "batch": m.batch, "pagination": m.pagination,
-            "deprecated": m.deprecated, "idempotent": is_idempotent(m),
-            "params": [{"name": p.name, "type": p.type, "required": p.required}
-                       for p in m.params],
-            "result": example_result(m),
-            "errors": sorted({(e.code, e.status or 400) for e in m.errors
-                              if not e.system and not e.odd and e.code}),
-            "error_roles": error_roles(m),
-        }
-        for m in sorted(methods, key=lambda m: (m.method.lower(), m.api))
-    ]}
+    return {
+        "methods": [
+            {
+                "name": m.method,
+                "api": m.api,
+                "batch": m.batch,
+                "pagination": m.pagination,
+                "deprecated": m.deprecated,
+                "idempotent": is_idempotent(m),
+                "params": [
+                    {"name": p.name, "type": p.type, "required": p.required}
+                    for p in m.params
+                ],
+                "result": example_result(m),
+                "errors": sorted(
+                    {
+                        (e.code, e.status or 400)
+                        for e in m.errors
+                        if not e.system and not e.odd and e.code
+                    }
+                ),
+                "error_roles": error_roles(m),
+            }
+            for m in sorted(methods, key=lambda m: (m.method.lower(), m.api))
+        ]
+    }

@@ -35,8 +35,9 @@ def camel(wire: str) -> str:
     return "_" + text if text[0].isdigit() else text
 
 
-def unique_names(wires: list[str], taken: set[str] = frozenset(), name_of=None,
-                 sep: str = "_") -> dict[str, str]:
+def unique_names(
+    wires: list[str], taken: set[str] = frozenset(), name_of=None, sep: str = "_"
+) -> dict[str, str]:
     """Python names for wire names, collisions resolved deterministically: in the order
     given (the docs' order), the first keeps the plain name, later ones get _2, _3.
     `name_of` (default: `snake`) makes the plain name; `sep` goes before the number."""
@@ -66,5 +67,7 @@ def with_python_names(params: tuple, taken: set[str] = frozenset()) -> tuple:
     from dataclasses import replace
 
     names = unique_names([p.name for p in params], taken)
-    return tuple(replace(p, python_name=names[p.name], fields=with_python_names(p.fields))
-                 for p in params)
+    return tuple(
+        replace(p, python_name=names[p.name], fields=with_python_names(p.fields))
+        for p in params
+    )

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 SCALARS = {
-    "integer": "int", "int": "int", "long": "int",
-    "string": "str", "text": "str", "char": "str",
-    "boolean": "bool", "bool": "bool", "y/n": "str",
-    "double": "float", "float": "float", "number": "float", "decimal": "float",
-    "object": "dict[str, Any]", "array": "list[Any]", "map": "dict[str, Any]",
-    "date": "str", "datetime": "str", "time": "dict[str, Any]",
-    "null": "None", "file": "Any", "any": "Any",
+    "integer": "int",
+    "int": "int",
+    "long": "int",
+    "string": "str",
+    "text": "str",
+    "char": "str",
+    "boolean": "bool",
+    "bool": "bool",
+    "y/n": "str",
+    "double": "float",
+    "float": "float",
+    "number": "float",
+    "decimal": "float",
+    "object": "dict[str, Any]",
+    "array": "list[Any]",
+    "map": "dict[str, Any]",
+    "date": "str",
+    "datetime": "str",
+    "time": "dict[str, Any]",
+    "null": "None",
+    "file": "Any",
+    "any": "Any",
 }
 
 
@@ -35,8 +50,11 @@ def annotation(doc_type: str | None, item_type: str | None = None) -> str:
 
 
 def is_known(doc_type: str) -> bool:
-    return all(p.strip().lower() in SCALARS or p.strip().endswith("[]")
-               for p in doc_type.split("|") if p.strip())
+    return all(
+        p.strip().lower() in SCALARS or p.strip().endswith("[]")
+        for p in doc_type.split("|")
+        if p.strip()
+    )
 
 
 def optional(annotation_text: str) -> str:

@@ -34,8 +34,15 @@ def write_tree(out: Path, files: dict[str, str]) -> None:
 def tree_diff(out: Path, files: dict[str, str]) -> list[str]:
     """Paths (relative to `out`) whose content differs from the plan, plus extra files."""
     changed = []
-    existing = {str(p.relative_to(out)).replace(os.sep, "/") for p in out.rglob("*")
-                if p.is_file() and "__pycache__" not in p.parts} if out.exists() else set()
+    existing = (
+        {
+            str(p.relative_to(out)).replace(os.sep, "/")
+            for p in out.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+        if out.exists()
+        else set()
+    )
     for rel, text in files.items():
         target = out / rel
         if rel not in existing or target.read_bytes() != text.encode("utf-8"):

@@ -11,7 +11,7 @@ from generator.ir import Method
 from generator.read import read_file, sniff
 from generator.read.scraped import LOSSY, read_scraped_text
 
-FIXTURES = Path(__file__).parent / "fixtures" / "scraped"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "scraped"
 PIPE_LOSSY = ("errors.code", "errors.description", "errors.field", "errors.message",
               "errors.status", "examples.language", "params.description", "params.type",
               "returns.fields.description", "returns.fields.type")

@@ -15,7 +15,7 @@ from generator.ir import Method, Param, Source
 from generator.render import plan
 from generator.render.env import docstring, environment, pystr
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("text", ['a """ b', "ends with quote\"", "back\\slash \\n", "x\x00y",

@@ -12,10 +12,10 @@ import pytest
 from generator.cli import main
 from generator.read.frontmatter import split
 from generator.read.markdown import read_markdown_text
-from generator.spec.importer import import_sources
-from generator.spec.lint import lint_paths
+from generator.maintain.importer import import_sources
+from generator.maintain.lint import lint_paths
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "import"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
 DOCS, SCRAPED = FIXTURES / "docs", FIXTURES / "scraped"
 
 

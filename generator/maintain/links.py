@@ -7,7 +7,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 # `[label](href "title")` and images; a label may hold brackets of its own ([`string[]`](..)).
-LINK = re.compile(r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+LINK = re.compile(
+    r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)"
+)
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#|\{\{)", re.I)
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from generator.mock import import_testing
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TESTING = import_testing(ROOT / "generated" / "b24client" / "testing.py")
 V3_VALIDATION = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"
 TIME_KEYS = {"start", "finish", "duration", "processing", "date_start", "date_finish",

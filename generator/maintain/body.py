@@ -11,25 +11,61 @@ from generator.ir import Error, Method, Param, ReturnField
 from generator.read import text as T
 
 LABELS = {
-    "en": {"who": "Who can execute the method", "params": "Method Parameters",
-           "param": "Parameter", "examples": "Code Examples", "response": "Response Handling",
-           "returns": "Returned Data", "errors": "Error Handling",
-           "codes": "Possible Error Codes", "name": "Name", "description": "Description",
-           "status": "Status", "code": "Code", "value": "Value", "field": "Field",
-           "fix": "How to Fix", "error_code": "Error Code", "http": "HTTP Status",
-           "deprecated": "This method is deprecated.", "use": "Use {} instead.",
-           "no_params": "No parameters."},
-    "ru": {"who": "Кто может выполнять метод", "params": "Параметры метода",
-           "param": "Параметр", "examples": "Примеры кода", "response": "Обработка ответа",
-           "returns": "Возвращаемые данные", "errors": "Обработка ошибок",
-           "codes": "Возможные коды ошибок", "name": "Название", "description": "Описание",
-           "status": "Статус", "code": "Код", "value": "Значение", "field": "Поле",
-           "fix": "Как исправить", "error_code": "Код ошибки", "http": "HTTP-статус",
-           "deprecated": "Метод устарел.", "use": "Используйте {}.",
-           "no_params": "Без параметров."},
+    "en": {
+        "who": "Who can execute the method",
+        "params": "Method Parameters",
+        "param": "Parameter",
+        "examples": "Code Examples",
+        "response": "Response Handling",
+        "returns": "Returned Data",
+        "errors": "Error Handling",
+        "codes": "Possible Error Codes",
+        "name": "Name",
+        "description": "Description",
+        "status": "Status",
+        "code": "Code",
+        "value": "Value",
+        "field": "Field",
+        "fix": "How to Fix",
+        "error_code": "Error Code",
+        "http": "HTTP Status",
+        "deprecated": "This method is deprecated.",
+        "use": "Use {} instead.",
+        "no_params": "No parameters.",
+    },
+    "ru": {
+        "who": "Кто может выполнять метод",
+        "params": "Параметры метода",
+        "param": "Параметр",
+        "examples": "Примеры кода",
+        "response": "Обработка ответа",
+        "returns": "Возвращаемые данные",
+        "errors": "Обработка ошибок",
+        "codes": "Возможные коды ошибок",
+        "name": "Название",
+        "description": "Описание",
+        "status": "Статус",
+        "code": "Код",
+        "value": "Значение",
+        "field": "Поле",
+        "fix": "Как исправить",
+        "error_code": "Код ошибки",
+        "http": "HTTP-статус",
+        "deprecated": "Метод устарел.",
+        "use": "Используйте {}.",
+        "no_params": "Без параметров.",
+    },
 }
-FENCE_LANGS = (("curl", "bash"), ("php", "php"), ("python", "python"), ("js", "js"),
-               ("bx24", "js"), ("ts", "ts"), ("go", "go"), ("java", "java"))
+FENCE_LANGS = (
+    ("curl", "bash"),
+    ("php", "php"),
+    ("python", "python"),
+    ("js", "js"),
+    ("bx24", "js"),
+    ("ts", "ts"),
+    ("go", "go"),
+    ("java", "java"),
+)
 
 
 def body_from_method(m: Method, system_include: str | None) -> str:
@@ -40,8 +76,10 @@ def body_from_method(m: Method, system_include: str | None) -> str:
         parts.append(m.description)
     if m.deprecated:
         use = " " + L["use"].format(f"`{m.replacement}`") if m.replacement else ""
-        parts.append(f'{{% note warning "DEPRECATED" %}}\n\n{L["deprecated"]}{use}\n\n'
-                     "{% endnote %}")
+        parts.append(
+            f'{{% note warning "DEPRECATED" %}}\n\n{L["deprecated"]}{use}\n\n'
+            "{% endnote %}"
+        )
     parts.append(f"## {L['params']}")
     parts.extend(param_tables(m.params, L) if m.params else [L["no_params"]])
     if m.examples:
@@ -86,15 +124,19 @@ def type_cell(type_: str, item_type: str | None) -> str:
     return "[`" + shown.replace("|", "\\|") + "`](#)"
 
 
-def param_tables(params: tuple[Param, ...], L: dict[str, str], parent: str = "") -> list[str]:
+def param_tables(
+    params: tuple[Param, ...], L: dict[str, str], parent: str = ""
+) -> list[str]:
     out = []
     if parent:
         out.append(f"### {L['param']} `{parent}`")
     rows = [f"|| **{L['name']}**\n`type` | **{L['description']}** ||"]
     for p in params:
         stars = "**" if p.conditionally_required else "*" if p.required else ""
-        rows.append(f"|| **{p.name}{stars}**\n{type_cell(p.type, p.item_type)} | "
-                    f"{cell(p.description)} ||")
+        rows.append(
+            f"|| **{p.name}{stars}**\n{type_cell(p.type, p.item_type)} | "
+            f"{cell(p.description)} ||"
+        )
     out.append("#|\n" + "\n".join(rows) + "\n|#")
     for p in params:
         if p.fields:
@@ -112,8 +154,12 @@ def examples(m: Method) -> str:
     for ex in m.examples:
         label = ex.language if ex.language and ex.language != "text" else "Example"
         fence = "````" if "```" in ex.code else "```"
-        code = "\n".join(("    " + ln) if ln.strip() else "" for ln in ex.code.split("\n"))
-        items.append(f"- {label}\n\n    {fence}{fence_lang(label)}\n{code}\n    {fence}")
+        code = "\n".join(
+            ("    " + ln) if ln.strip() else "" for ln in ex.code.split("\n")
+        )
+        items.append(
+            f"- {label}\n\n    {fence}{fence_lang(label)}\n{code}\n    {fence}"
+        )
     return "{% list tabs %}\n\n" + "\n\n".join(items) + "\n\n{% endlist %}"
 
 
@@ -132,8 +178,10 @@ def response(m: Method, L: dict[str, str]) -> list[str]:
 
 def return_table(fields: tuple[ReturnField, ...], L: dict[str, str]) -> str:
     rows = [f"|| **{L['name']}**\n`type` | **{L['description']}** ||"]
-    rows += [f"|| **{f.name}**\n{type_cell(f.type, None)} | {cell(f.description)} ||"
-             for f in fields]
+    rows += [
+        f"|| **{f.name}**\n{type_cell(f.type, None)} | {cell(f.description)} ||"
+        for f in fields
+    ]
     return "#|\n" + "\n".join(rows) + "\n|#"
 
 
@@ -144,10 +192,15 @@ def error_tables(errors: list[Error], L: dict[str, str]) -> list[str]:
     coded = [e for e in errors if not e.field]
     if coded:
         out.append(f"### {L['codes']}")
-        rows = [f"|| **{L['status']}** | **{L['code']}** | **{L['description']}** | "
-                f"**{L['value']}** ||"]
-        rows += [f"|| {f'`{e.status}`' if e.status else ' '} | `{e.code}` | "
-                 f"{cell(e.message)} | {cell(e.description)} ||" for e in coded]
+        rows = [
+            f"|| **{L['status']}** | **{L['code']}** | **{L['description']}** | "
+            f"**{L['value']}** ||"
+        ]
+        rows += [
+            f"|| {f'`{e.status}`' if e.status else ' '} | `{e.code}` | "
+            f"{cell(e.message)} | {cell(e.description)} ||"
+            for e in coded
+        ]
         out.append("#|\n" + "\n".join(rows) + "\n|#")
     by_code: dict[tuple[str, int | None], list[Error]] = {}
     for e in errors:
@@ -158,7 +211,10 @@ def error_tables(errors: list[Error], L: dict[str, str]) -> list[str]:
             out.append(f"{L['http']}: **{status}**")
         out.append(f"{L['error_code']}: `{code}`")
         rows = [f"|| **{L['field']}** | **{L['description']}** | **{L['fix']}** ||"]
-        rows += [f"|| {' '.join(f'`{x.strip()}`' for x in e.field.split(','))} | "
-                 f"{cell(e.message)} | {cell(e.description)} ||" for e in rows_of]
+        rows += [
+            f"|| {' '.join(f'`{x.strip()}`' for x in e.field.split(','))} | "
+            f"{cell(e.message)} | {cell(e.description)} ||"
+            for e in rows_of
+        ]
         out.append("#|\n" + "\n".join(rows) + "\n|#")
     return out

@@ -25,8 +25,8 @@ from typing import Any
 from generator.ir import Error, Method, Param
 from generator.read.frontmatter import SCHEMA
 from generator.read.markdown import param_from_front_matter
-from generator.spec.compare import method_errors
-from generator.spec.page import SpecPage
+from generator.maintain.compare import method_errors
+from generator.maintain.page import SpecPage
 
 ORDER = list(SCHEMA)  # canonical key order for keys sync adds
 MISSING = object()
@@ -80,12 +80,20 @@ def param_item(p: Param) -> dict[str, Any]:
 
 def error_items(errors: tuple[Error, ...]) -> list[dict[str, Any]]:
     """Method-specific error codes, once each, in page order."""
-    return [{"code": e.code, "status": e.status} if e.status else {"code": e.code}
-            for e in method_errors(errors)]
+    return [
+        {"code": e.code, "status": e.status} if e.status else {"code": e.code}
+        for e in method_errors(errors)
+    ]
 
 
-JSON_TYPES = ((bool, "boolean"), (int, "integer"), (float, "double"), (str, "string"),
-              (list, "array"), (dict, "object"))
+JSON_TYPES = (
+    (bool, "boolean"),
+    (int, "integer"),
+    (float, "double"),
+    (str, "string"),
+    (list, "array"),
+    (dict, "object"),
+)
 
 
 def returns_type(m: Method) -> str | None:
@@ -129,28 +137,44 @@ def same_method(key: str, old: Any, new: Any) -> list[str]:
 
 
 def same_scope(key: str, old: Any, new: Any) -> list[str]:
-    as_list = (lambda v: [v] if isinstance(v, str) else list(v) if isinstance(v, list) else v)
+    as_list = lambda v: (
+        [v] if isinstance(v, str) else list(v) if isinstance(v, list) else v
+    )
     return [] if as_list(old) == as_list(new) else same_scalar(key, old, new)
 
 
 def same_params(key: str, old: Any, new: list[dict[str, Any]]) -> list[str]:
     want = {p["name"]: param_from_front_matter(p, None) for p in new}
-    if not isinstance(old, list) or not all(isinstance(p, dict) and p.get("name") for p in old):
+    if not isinstance(old, list) or not all(
+        isinstance(p, dict) and p.get("name") for p in old
+    ):
         names = ", ".join(want) or "none"
-        return [f"front-matter params {stub_summary(old)} are not the parameter table "
-                f"({names})"]
+        return [
+            f"front-matter params {stub_summary(old)} are not the parameter table "
+            f"({names})"
+        ]
     have = {str(p["name"]): param_from_front_matter(p, None) for p in old}
-    out = [f"param '{n}' is in the front matter, not in the parameter table"
-           for n in have if n not in want]
-    out += [f"param '{n}' of the parameter table is missing from the front matter"
-            for n in want if n not in have]
+    out = [
+        f"param '{n}' is in the front matter, not in the parameter table"
+        for n in have
+        if n not in want
+    ]
+    out += [
+        f"param '{n}' of the parameter table is missing from the front matter"
+        for n in want
+        if n not in have
+    ]
     for name in (n for n in want if n in have):
         a, b = have[name], want[name]
         if (a.type, a.item_type) != (b.type, b.item_type):
-            out.append(f"param '{name}' has type {type_text(a)}, the table says {type_text(b)}")
+            out.append(
+                f"param '{name}' has type {type_text(a)}, the table says {type_text(b)}"
+            )
         if a.required != b.required:
-            out.append(f"param '{name}' is {'required' if a.required else 'optional'}, "
-                       f"the table marks it {'required' if b.required else 'optional'}")
+            out.append(
+                f"param '{name}' is {'required' if a.required else 'optional'}, "
+                f"the table marks it {'required' if b.required else 'optional'}"
+            )
     return out
 
 
@@ -158,24 +182,45 @@ def same_returns(key: str, old: Any, new: dict[str, Any]) -> list[str]:
     have = old.get("type") if isinstance(old, dict) else None
     if have == new["type"]:
         return []
-    return [f"front matter says returns type {show(have)}, the body's result is {new['type']}"]
+    return [
+        f"front matter says returns type {show(have)}, the body's result is {new['type']}"
+    ]
 
 
 def same_errors(key: str, old: Any, new: list[dict[str, Any]]) -> list[str]:
     want = {e["code"]: e.get("status") for e in new}
-    if not isinstance(old, list) or not all(isinstance(e, dict) and "code" in e for e in old):
-        return [f"front-matter errors {stub_summary(old)} are not a list of {{code, status}}"]
+    if not isinstance(old, list) or not all(
+        isinstance(e, dict) and "code" in e for e in old
+    ):
+        return [
+            f"front-matter errors {stub_summary(old)} are not a list of {{code, status}}"
+        ]
     have = {str(e["code"]): e.get("status") for e in old}
-    out = [f"error '{c}' is in the front matter, not in the body" for c in have if c not in want]
-    out += [f"error '{c}' of the body is missing from the front matter"
-            for c in want if c not in have]
-    out += [f"error '{c}' has status {show(have[c])}, the body says {show(want[c])}"
-            for c in want if c in have and want[c] is not None and have[c] != want[c]]
+    out = [
+        f"error '{c}' is in the front matter, not in the body"
+        for c in have
+        if c not in want
+    ]
+    out += [
+        f"error '{c}' of the body is missing from the front matter"
+        for c in want
+        if c not in have
+    ]
+    out += [
+        f"error '{c}' has status {show(have[c])}, the body says {show(want[c])}"
+        for c in want
+        if c in have and want[c] is not None and have[c] != want[c]
+    ]
     return out
 
 
-COMPARE = {"method": same_method, "scope": same_scope, "params": same_params,
-           "returns": same_returns, "errors": same_errors}
+COMPARE = {
+    "method": same_method,
+    "scope": same_scope,
+    "params": same_params,
+    "returns": same_returns,
+    "errors": same_errors,
+}
 
 
 def type_text(p: Param) -> str:

@@ -10,9 +10,9 @@ import pytest
 
 from goldens import Ran, assert_golden
 from generator.cli import main
-from generator.spec.lint import RULES, as_json, as_text, lint_paths, statistics
+from generator.maintain.lint import RULES, as_json, as_text, lint_paths, statistics
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path("tests/fixtures/lint")  # relative: findings show repository paths
 BAD, CLEAN, COMPARE = FIXTURES / "bad", FIXTURES / "clean", FIXTURES / "compare"
 
@@ -96,7 +96,7 @@ def test_clean_tree_triggers_nothing():
 
 
 def test_a_page_that_breaks_the_checks_is_a_finding(monkeypatch):
-    import generator.spec.lint as lint
+    import generator.maintain.lint as lint
 
     def broken(sp):
         raise KeyError("boom")

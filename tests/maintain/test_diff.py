@@ -12,9 +12,9 @@ from goldens import Ran, assert_golden
 from generator.cli import main
 from generator.ir import Method, Param
 from generator.read import read_paths
-from generator.spec.diff import as_json, as_markdown, breaking, diff_methods, widens
+from generator.maintain.diff import as_json, as_markdown, breaking, diff_methods, widens
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "diff"
 
 

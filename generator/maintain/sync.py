@@ -20,25 +20,44 @@ from ruamel.yaml import YAMLError
 from generator.ir import Diagnostic
 from generator.read import expand
 from generator.read.frontmatter import split
-from generator.read.markdown import display_path, param_from_front_matter, read_file_text
+from generator.read.markdown import (
+    display_path,
+    param_from_front_matter,
+    read_file_text,
+)
 from generator.read.yfm import scan
-from generator.spec.derive import ORDER, derived, differences
-from generator.spec.page import read_page_text
-from generator.spec.yamlrt import dump, make_yaml, merge_items, merge_mapping, to_node, \
-    update_mapping
+from generator.maintain.derive import ORDER, derived, differences
+from generator.maintain.page import read_page_text
+from generator.maintain.yamlrt import (
+    dump,
+    make_yaml,
+    merge_items,
+    merge_mapping,
+    to_node,
+    update_mapping,
+)
 
 
 def same_param(old: Any, new: dict[str, Any]) -> bool:
     a, b = param_from_front_matter(old, None), param_from_front_matter(new, None)
-    return (a.name, a.type, a.item_type, a.required) == (b.name, b.type, b.item_type, b.required)
+    return (a.name, a.type, a.item_type, a.required) == (
+        b.name,
+        b.type,
+        b.item_type,
+        b.required,
+    )
 
 
 def same_error(old: Any, new: dict[str, Any]) -> bool:
-    return str(old.get("code")) == new["code"] and old.get("status") == new.get("status")
+    return str(old.get("code")) == new["code"] and old.get("status") == new.get(
+        "status"
+    )
 
 
 MERGERS = {
-    "params": merge_items("name", ("name", "type", "required", "item_type"), same_param),
+    "params": merge_items(
+        "name", ("name", "type", "required", "item_type"), same_param
+    ),
     "errors": merge_items("code", ("code", "status"), same_error),
     "returns": merge_mapping,
 }
@@ -72,9 +91,21 @@ def sync_text(text: str, path: Path, display: str, fix: bool = False) -> Synced:
         new, fixed = fix_fences(new, display)
     sp = read_page_text(new, path, display)
     if not sp.is_markdown:
-        return Synced(path, display, text, text, [Diagnostic.at(
-            display, "SYNC001", f"a {sp.fmt}-scraped page has no front matter to sync",
-            "turn it into a spec with `b24gen import`", "warning")])
+        return Synced(
+            path,
+            display,
+            text,
+            text,
+            [
+                Diagnostic.at(
+                    display,
+                    "SYNC001",
+                    f"a {sp.fmt}-scraped page has no front matter to sync",
+                    "turn it into a spec with `b24gen import`",
+                    "warning",
+                )
+            ],
+        )
     broken = [p for p in sp.problems if p.code in UNREADABLE_FRONT_MATTER]
     if broken:
         return Synced(path, display, text, new, broken, fixed)
@@ -84,9 +115,20 @@ def sync_text(text: str, path: Path, display: str, fix: bool = False) -> Synced:
         try:
             new = with_front_matter(new, changes)
         except YAMLError as exc:
-            return Synced(path, display, text, text, [Diagnostic.at(
-                display, "SYNC002", f"the front matter cannot be edited: {exc}".split("\n")[0],
-                "fix the YAML (duplicate keys, tabs) and sync again")])
+            return Synced(
+                path,
+                display,
+                text,
+                text,
+                [
+                    Diagnostic.at(
+                        display,
+                        "SYNC002",
+                        f"the front matter cannot be edited: {exc}".split("\n")[0],
+                        "fix the YAML (duplicate keys, tabs) and sync again",
+                    )
+                ],
+            )
     return Synced(path, display, text, new, [], fixed)
 
 
@@ -115,14 +157,17 @@ def fix_fences(text: str, display: str) -> tuple[str, list[Diagnostic]]:
     lines = text.split("\n")
     fixed: list[Diagnostic] = []
     for _ in range(len(lines)):
-        body = "\n".join(lines[fm.body_line - 1:])
+        body = "\n".join(lines[fm.body_line - 1 :])
         blocks, problems = scan(body, display, fm.body_line)
         bad = next((p for p in problems if p.code == "YFM001"), None)
         if bad is None:
             break
         line = bad.position.line
-        opener = max((b for b in blocks if b.kind == "code" and b.line < line),
-                     key=lambda b: b.line, default=None)
+        opener = max(
+            (b for b in blocks if b.kind == "code" and b.line < line),
+            key=lambda b: b.line,
+            default=None,
+        )
         if opener is None:
             break
         idx = line - 1
@@ -140,15 +185,21 @@ def sync_paths(paths: list[Path], fix: bool = False) -> list[Synced]:
     for path in expand(paths):
         display = display_path(path)
         text, problems = read_file_text(path, display)
-        out.append(Synced(path, display, "", "", problems) if text is None
-                   else sync_text(text, path, display, fix))
+        out.append(
+            Synced(path, display, "", "", problems)
+            if text is None
+            else sync_text(text, path, display, fix)
+        )
     return out
 
 
 def write(results: list[Synced]) -> list[Synced]:
     """Write the pages that changed and have no errors; returns them."""
-    written = [r for r in results if r.changed and not any(p.severity == "error"
-                                                           for p in r.problems)]
+    written = [
+        r
+        for r in results
+        if r.changed and not any(p.severity == "error" for p in r.problems)
+    ]
     for r in written:
         write_atomic(r.path, r.new)
     return written
@@ -171,6 +222,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def unified(display: str, old: str, new: str) -> str:
-    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
-                                        f"a/{display}", f"b/{display}"))
-
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(True), new.splitlines(True), f"a/{display}", f"b/{display}"
+        )
+    )

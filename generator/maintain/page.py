@@ -19,8 +19,15 @@ from pathlib import Path
 from generator.ir import Diagnostic, Method
 from generator.read import sniff
 from generator.read.frontmatter import FrontMatter, split
-from generator.read.markdown import (Draft, Page, assemble, build_page, display_path, extract,
-                                     read_file_text)
+from generator.read.markdown import (
+    Draft,
+    Page,
+    assemble,
+    build_page,
+    display_path,
+    extract,
+    read_file_text,
+)
 
 
 @dataclass
@@ -42,7 +49,9 @@ class SpecPage:
         return self.page is not None
 
 
-def read_page(path: Path, display: str | None = None, fmt: str | None = None) -> SpecPage:
+def read_page(
+    path: Path, display: str | None = None, fmt: str | None = None
+) -> SpecPage:
     display = display or display_path(path)
     text, problems = read_file_text(path, display)
     if text is None:
@@ -50,7 +59,9 @@ def read_page(path: Path, display: str | None = None, fmt: str | None = None) ->
     return read_page_text(text, path, display, fmt)
 
 
-def read_page_text(text: str, path: Path, display: str, fmt: str | None = None) -> SpecPage:
+def read_page_text(
+    text: str, path: Path, display: str, fmt: str | None = None
+) -> SpecPage:
     """`path` locates includes and links; `display` is what diagnostics show."""
     fmt = fmt or sniff(text)
     if fmt != "markdown":
@@ -61,8 +72,9 @@ def read_page_text(text: str, path: Path, display: str, fmt: str | None = None) 
     problems = problems + page.problems  # after extract: its table findings included
     method = assemble(draft, fm, page, "markdown", problems)
     body, named = body_view(draft, fm, page)
-    return SpecPage(path, display, text, "markdown", fm, page, draft, method, body, named,
-                    problems)
+    return SpecPage(
+        path, display, text, "markdown", fm, page, draft, method, body, named, problems
+    )
 
 
 def body_view(draft: Draft, fm: FrontMatter, page: Page) -> tuple[Method | None, bool]:
@@ -73,8 +85,9 @@ def body_view(draft: Draft, fm: FrontMatter, page: Page) -> tuple[Method | None,
     name = fm.data.get("method") if fm.parsed else None
     if not isinstance(name, str) or not name:
         return None, False
-    named = FrontMatter(data={"method": name}, present=True, body=fm.body,
-                        body_line=fm.body_line)
+    named = FrontMatter(
+        data={"method": name}, present=True, body=fm.body, body_line=fm.body_line
+    )
     return assemble(draft, named, page, "markdown", []), False
 
 
@@ -82,10 +95,29 @@ def read_scraped(text: str, path: Path, display: str, fmt: str) -> SpecPage:
     try:
         from generator.read.scraped import read_scraped_text
     except ImportError:
-        return SpecPage(path, display, text, fmt, problems=[Diagnostic.at(
-            display, "READ004", f"no reader for the '{fmt}' form in this build",
-            "convert the page to markdown")])
+        return SpecPage(
+            path,
+            display,
+            text,
+            fmt,
+            problems=[
+                Diagnostic.at(
+                    display,
+                    "READ004",
+                    f"no reader for the '{fmt}' form in this build",
+                    "convert the page to markdown",
+                )
+            ],
+        )
     methods, problems = read_scraped_text(text, path, display, fmt)
     method = methods[0] if methods else None
-    return SpecPage(path, display, text, fmt, method=method, body=method,
-                    body_named=method is not None, problems=problems)
+    return SpecPage(
+        path,
+        display,
+        text,
+        fmt,
+        method=method,
+        body=method,
+        body_named=method is not None,
+        problems=problems,
+    )

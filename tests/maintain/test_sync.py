@@ -14,10 +14,10 @@ from goldens import Ran, assert_golden
 from generator.cli import main
 from generator.read.frontmatter import split
 from generator.read.markdown import param_from_front_matter, read_markdown_text
-from generator.spec.lint import lint_paths
-from generator.spec.sync import sync_text, unified, write_atomic
+from generator.maintain.lint import lint_paths
+from generator.maintain.sync import sync_text, unified, write_atomic
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "specs").rglob("*.md"))
 SPEC_PAGES = [p for p in SPECS if "_includes" not in p.parts]
 FIXTURES = ROOT / "tests" / "fixtures"

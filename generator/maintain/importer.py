@@ -23,10 +23,10 @@ from generator.ir import Diagnostic, Method
 from generator.read import expand
 from generator.read.markdown import display_path, page_method_name
 from generator.read.yfm import scan
-from generator.spec.body import body_from_method
-from generator.spec.links import LINK, local_target
-from generator.spec.page import SpecPage, read_page
-from generator.spec.sync import sync_text, write_atomic
+from generator.maintain.body import body_from_method
+from generator.maintain.links import LINK, local_target
+from generator.maintain.page import SpecPage, read_page
+from generator.maintain.sync import sync_text, write_atomic
 
 SYSTEM_ERRORS = "system-errors.md"
 
@@ -53,8 +53,9 @@ class ImportRun:
     skipped: int = 0  # pages that document no method (or another scope)
 
 
-def import_sources(sources: list[Path], to: Path, scopes: list[str] | None = None,
-                   write: bool = True) -> ImportRun:
+def import_sources(
+    sources: list[Path], to: Path, scopes: list[str] | None = None, write: bool = True
+) -> ImportRun:
     run = ImportRun()
     pages = []
     for path in expand(sources):
@@ -81,8 +82,9 @@ def existing_specs(to: Path) -> dict[tuple[str, str], Path]:
     return found
 
 
-def plan_targets(methods: list[Method], existing: dict[tuple[str, str], Path], to: Path
-                 ) -> dict[tuple[str, str], Path]:
+def plan_targets(
+    methods: list[Method], existing: dict[tuple[str, str], Path], to: Path
+) -> dict[tuple[str, str], Path]:
     """Where each method's spec lives: its existing file, else `<scope>/<method>.md`
     (`<method>.<api>.md` when another record of the name has that file)."""
     targets = dict(existing)
@@ -99,12 +101,16 @@ def plan_targets(methods: list[Method], existing: dict[tuple[str, str], Path], t
     return targets
 
 
-def import_page(sp: SpecPage, target: Path, to: Path, by_name: dict[str, Path],
-                write: bool) -> Imported:
+def import_page(
+    sp: SpecPage, target: Path, to: Path, by_name: dict[str, Path], write: bool
+) -> Imported:
     m = sp.method
     result = Imported(sp.display, m.method, m.api, target, lost=list(m.lossy))
-    include = relative(to / "_includes" / SYSTEM_ERRORS, target.parent) \
-        if (to / "_includes" / SYSTEM_ERRORS).is_file() else None
+    include = (
+        relative(to / "_includes" / SYSTEM_ERRORS, target.parent)
+        if (to / "_includes" / SYSTEM_ERRORS).is_file()
+        else None
+    )
     if sp.is_markdown:
         body, lost = rebased_body(sp, target, to, by_name)
     else:
@@ -112,8 +118,11 @@ def import_page(sp: SpecPage, target: Path, to: Path, by_name: dict[str, Path],
         if any(not e.code for e in m.errors if not e.system):
             lost.append("error rows without a code")
     result.lost += lost
-    head = front_matter_lines(target.read_text(encoding="utf-8")) if target.is_file() \
+    head = (
+        front_matter_lines(target.read_text(encoding="utf-8"))
+        if target.is_file()
         else front_matter_lines(sp.text or "")
+    )
     old = target.read_text(encoding="utf-8") if target.is_file() else None
     synced = sync_text(head + body, target, display_path(target))
     result.problems = synced.problems
@@ -131,16 +140,19 @@ def front_matter_lines(text: str) -> str:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         return ""
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-    return "" if end is None else "\n".join(lines[:end + 1]) + "\n"
+    end = next(
+        (i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None
+    )
+    return "" if end is None else "\n".join(lines[: end + 1]) + "\n"
 
 
 def relative(target: Path, start: Path) -> str:
     return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
 
 
-def rebased_body(sp: SpecPage, target: Path, to: Path, by_name: dict[str, Path]
-                 ) -> tuple[str, list[str]]:
+def rebased_body(
+    sp: SpecPage, target: Path, to: Path, by_name: dict[str, Path]
+) -> tuple[str, list[str]]:
     """The page body with includes and links pointed into the specs tree."""
     body = sp.fm.body.lstrip("\n")
     lines: list[str | None] = list(body.split("\n"))
@@ -168,14 +180,21 @@ def without_dropped(lines: list[str | None]) -> list[str]:
     out: list[str] = []
     for i, line in enumerate(lines):
         if line is None:
-            if out and not out[-1].strip() and i + 1 < len(lines) and not (lines[i + 1] or "").strip():
+            if (
+                out
+                and not out[-1].strip()
+                and i + 1 < len(lines)
+                and not (lines[i + 1] or "").strip()
+            ):
                 out.pop()
             continue
         out.append(line)
     return out
 
 
-def rebased_include(line: str, href: str, target: Path, to: Path, lost: list[str]) -> str | None:
+def rebased_include(
+    line: str, href: str, target: Path, to: Path, lost: list[str]
+) -> str | None:
     name = Path(href.split("#")[0]).name
     local = to / "_includes" / name
     if local.is_file():
@@ -184,8 +203,9 @@ def rebased_include(line: str, href: str, target: Path, to: Path, lost: list[str
     return None
 
 
-def rebased_links(line: str, source_dir: Path, target: Path, by_name: dict[str, Path]
-                  ) -> tuple[str, int]:
+def rebased_links(
+    line: str, source_dir: Path, target: Path, by_name: dict[str, Path]
+) -> tuple[str, int]:
     dead = 0
 
     def point(match: re.Match[str]) -> str:

@@ -23,7 +23,8 @@ class Representer(RoundTripRepresenter):
 
 
 Representer.add_representer(
-    type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null"))
+    type(None), lambda r, _: r.represent_scalar("tag:yaml.org,2002:null", "null")
+)
 
 
 def make_yaml(text: str = "") -> YAML:
@@ -73,12 +74,16 @@ def styled(old: Any, new: Any) -> Any:
 Merger = Callable[[Any, Any], Any]
 
 
-def merge_items(id_key: str, managed: tuple[str, ...], same: Callable[[Any, Any], bool]
-                ) -> Merger:
+def merge_items(
+    id_key: str, managed: tuple[str, ...], same: Callable[[Any, Any], bool]
+) -> Merger:
     """A merger for lists of mappings identified by `id_key`: matching items keep their
     comments and unmanaged keys; only managed keys that differ are rewritten."""
+
     def merge(old: Any, new: list[dict[str, Any]]) -> Any:
-        if not isinstance(old, CommentedSeq) or not all(isinstance(i, CommentedMap) for i in old):
+        if not isinstance(old, CommentedSeq) or not all(
+            isinstance(i, CommentedMap) for i in old
+        ):
             return to_node(new)
         by_id = {str(i.get(id_key)): i for i in old}
         result = []
@@ -89,8 +94,10 @@ def merge_items(id_key: str, managed: tuple[str, ...], same: Callable[[Any, Any]
                 continue
             if not same(existing, item):
                 for k in managed:
-                    if k in item and (existing.get(k) != item[k]
-                                      or type(existing.get(k)) is not type(item[k])):
+                    if k in item and (
+                        existing.get(k) != item[k]
+                        or type(existing.get(k)) is not type(item[k])
+                    ):
                         existing[k] = styled(existing.get(k), item[k])
                     elif k not in item and k in existing:
                         del existing[k]
@@ -98,6 +105,7 @@ def merge_items(id_key: str, managed: tuple[str, ...], same: Callable[[Any, Any]
         if [id(i) for i in result] != [id(i) for i in old]:
             old[:] = result
         return old
+
     return merge
 
 
@@ -110,7 +118,9 @@ def merge_mapping(old: Any, new: dict[str, Any]) -> Any:
     return old
 
 
-def key_spans(doc: CommentedMap, line_count: int) -> tuple[int, dict[Any, tuple[int, int]]]:
+def key_spans(
+    doc: CommentedMap, line_count: int
+) -> tuple[int, dict[Any, tuple[int, int]]]:
     """(line of the first key, {key: (first line, end line)}) of a block mapping."""
     starts = [(doc.lc.key(k)[0], k) for k in doc]
     spans = {}
@@ -120,10 +130,12 @@ def key_spans(doc: CommentedMap, line_count: int) -> tuple[int, dict[Any, tuple[
     return (starts[0][0] if starts else line_count), spans
 
 
-def update_mapping(text: str, changes: dict[str, Any], order: list[str],
-                   mergers: dict[str, Merger]) -> str:
+def update_mapping(
+    text: str, changes: dict[str, Any], order: list[str], mergers: dict[str, Merger]
+) -> str:
     """`text` (a YAML mapping, no `---` lines) with `changes` applied; new keys go after the
-    nearest key that precedes them in `order`. Lines of unchanged keys are kept as they are."""
+    nearest key that precedes them in `order`. Lines of unchanged keys are kept as they are.
+    """
     yaml = make_yaml(text)
     lines = text.split("\n")
     doc = yaml.load(text) if text.strip() else None
@@ -148,8 +160,13 @@ def update_mapping(text: str, changes: dict[str, Any], order: list[str],
     return "\n".join(out)
 
 
-def rewrite_whole(yaml: YAML, doc: Any, changes: dict[str, Any], order: list[str],
-                  mergers: dict[str, Merger]) -> str:
+def rewrite_whole(
+    yaml: YAML,
+    doc: Any,
+    changes: dict[str, Any],
+    order: list[str],
+    mergers: dict[str, Merger],
+) -> str:
     """An empty or flow-style front matter: written anew (existing keys kept in order)."""
     base = doc if isinstance(doc, CommentedMap) else CommentedMap()
     for key, new in changes.items():

@@ -23,7 +23,9 @@ class Disagreement:
     param: Param | None = None  # the first record's parameter, when it has one
 
 
-def pair_methods(left: list[Method], right: list[Method]) -> list[tuple[Method, Method]]:
+def pair_methods(
+    left: list[Method], right: list[Method]
+) -> list[tuple[Method, Method]]:
     """Records of the same method (name and api) in both lists, in the order of `left`."""
     by_key = {m.key: m for m in right}
     return [(m, by_key[m.key]) for m in left if m.key in by_key]
@@ -39,7 +41,9 @@ def required_mark(p: Param) -> str:
     return "conditionally required" if p.conditionally_required else "optional"
 
 
-def param_paths(params: tuple[Param, ...], prefix: str = "") -> dict[str, tuple[str, Param]]:
+def param_paths(
+    params: tuple[Param, ...], prefix: str = ""
+) -> dict[str, tuple[str, Param]]:
     """Every parameter, nested fields too, by its lower-cased dotted path -> (path, param)."""
     out: dict[str, tuple[str, Param]] = {}
     for p in params:
@@ -53,12 +57,21 @@ def compare_params(left: Method, right: Method) -> list[Disagreement]:
     """Parameters by dotted path (case-insensitive), nested fields included, and their
     required marks."""
     a, b = param_paths(left.params), param_paths(right.params)
-    out = [Disagreement("param", path, "documented", "missing", p)
-           for k, (path, p) in a.items() if k not in b]
-    out += [Disagreement("param", path, "missing", "documented") for k, (path, _) in b.items()
-            if k not in a]
-    out += [Disagreement("required", path, required_mark(p), required_mark(b[k][1]), p)
-            for k, (path, p) in a.items() if k in b and required_mark(p) != required_mark(b[k][1])]
+    out = [
+        Disagreement("param", path, "documented", "missing", p)
+        for k, (path, p) in a.items()
+        if k not in b
+    ]
+    out += [
+        Disagreement("param", path, "missing", "documented")
+        for k, (path, _) in b.items()
+        if k not in a
+    ]
+    out += [
+        Disagreement("required", path, required_mark(p), required_mark(b[k][1]), p)
+        for k, (path, p) in a.items()
+        if k in b and required_mark(p) != required_mark(b[k][1])
+    ]
     return out
 
 
@@ -82,5 +95,6 @@ def method_error_codes(m: Method) -> list[str]:
 def compare_errors(left: Method, right: Method) -> list[Disagreement]:
     """Method-specific error codes (system errors come from a shared include)."""
     a, b = method_error_codes(left), method_error_codes(right)
-    return ([Disagreement("error", c, "listed", "missing") for c in a if c not in b]
-            + [Disagreement("error", c, "missing", "listed") for c in b if c not in a])
+    return [Disagreement("error", c, "listed", "missing") for c in a if c not in b] + [
+        Disagreement("error", c, "missing", "listed") for c in b if c not in a
+    ]

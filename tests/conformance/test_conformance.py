@@ -18,7 +18,7 @@ from generator import conformance as C
 from generator.cli import main
 from generator.ir import Method
 
-HERE = Path(__file__).resolve().parent / "fixtures" / "conformance"
+HERE = Path(__file__).resolve().parents[1] / "fixtures" / "conformance"
 EN, RU = HERE / "en", HERE / "ru"
 DEMO = EN / "api-reference" / "demo"
 

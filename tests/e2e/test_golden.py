@@ -9,8 +9,8 @@ from pathlib import Path
 from generator.pipeline import load_specs
 from generator.render import plan
 
-FIXTURE_SPECS = Path(__file__).parent / "fixtures" / "specs"
-GOLDEN = Path(__file__).parent / "golden" / "specs"
+FIXTURE_SPECS = Path(__file__).parents[1] / "fixtures" / "specs"
+GOLDEN = Path(__file__).parents[1] / "golden" / "specs"
 
 
 def planned() -> dict[str, str]:
