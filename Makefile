@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install regenerate check test goldens bench clean
+.PHONY: install regenerate check check-code test goldens bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,13 @@ regenerate: $(STAMP)
 check: $(STAMP)
 	$(VENV)/bin/b24gen regenerate specs --out generated --check
 
-test: $(STAMP)
+# The generator's own code, runtime included: pinned ruff, mypy --strict, black.
+check-code: $(STAMP)
+	$(VENV)/bin/ruff check generator
+	$(VENV)/bin/black --check --quiet generator
+	$(VENV)/bin/mypy
+
+test: check-code
 	$(PY) -m pytest -q
 	$(VENV)/bin/b24gen regenerate specs --out generated --check
 

@@ -1,26 +1,23 @@
-"""`b24gen mock`: render the package from the specs and serve its mock portal.
+"""`b24gen mock`: serve the runtime's mock portal over the facts of the specs.
 
-The portal itself is generated code (`b24client/testing.py`), so what `b24gen mock` serves
-is exactly what users of the package get in their tests.
+The portal is the runtime's `testing` module, run from source with the mock data the
+generator would render (`mockdata.json`), so what `b24gen mock` serves is what users of
+the generated package get in their tests, without rendering a package first.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import signal
-import sys
-import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Callable, Iterator
+from types import FrameType
+from typing import Any
 
 from generator.pipeline import Loaded, load_specs
-from generator.render import plan
-from generator.render.write import write_tree
-
-MODULE_NAME = "_b24gen_mock_testing"
+from generator.render.model import mock_data
+from generator.runtime.testing import MockPortal
 
 
 def prepare(specs: Path) -> Loaded:
@@ -28,25 +25,7 @@ def prepare(specs: Path) -> Loaded:
     return load_specs(specs)
 
 
-def render_package(loaded: Loaded, folder: Path) -> Path:
-    """Write the generated package into `folder`; returns the path of its testing module."""
-    write_tree(folder, plan(loaded.methods, loaded.specs))
-    return folder / "b24client" / "testing.py"
-
-
-def import_testing(path: Path) -> ModuleType:
-    """Load the rendered testing module on its own: it needs only the standard library and
-    the mockdata.json next to it, not the rest of the package."""
-    spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[MODULE_NAME] = module  # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
-def describe(portal: Any) -> str:
+def describe(portal: MockPortal) -> str:
     return (
         f"b24gen: mock portal on {portal.url} ({len(portal.methods)} methods)\n"
         f"b24gen: webhook {portal.webhook_url}\n"
@@ -54,7 +33,7 @@ def describe(portal: Any) -> str:
     )
 
 
-def interrupt(signum: int, frame: Any) -> None:
+def interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
@@ -81,13 +60,11 @@ def serve(
 ) -> None:
     """Serve until interrupted (Ctrl+C, SIGTERM) or until `stop` is set."""
     stop = stop or threading.Event()
-    with tempfile.TemporaryDirectory(prefix="b24gen-mock-") as tmp:
-        testing = import_testing(render_package(loaded, Path(tmp) / "generated"))
-        with testing.MockPortal(port=port, **options) as portal:
-            with sigterm_as_interrupt():
-                announce(describe(portal))
-                try:
-                    while not stop.wait(0.2):
-                        pass
-                except KeyboardInterrupt:
+    with MockPortal(mock_data(loaded.methods), port=port, **options) as portal:
+        with sigterm_as_interrupt():
+            announce(describe(portal))
+            try:
+                while not stop.wait(0.2):
                     pass
+            except KeyboardInterrupt:
+                pass

@@ -2,8 +2,10 @@
 # Do not edit: change the spec and run `make regenerate`.
 """A typed Bitrix24 REST client generated from the documentation."""
 
+from . import _specs, errors  # registers the documented methods and error codes
 from ._flows import ENTERPRISE, STANDARD, BatchResult, Limits, RetryPolicy
 from ._runtime import Result, TokenAuth, WebhookAuth
+from ._version import VERSION
 from .client import AsyncBitrix24, Bitrix24
 from .errors import Bitrix24Error
 
@@ -19,5 +21,6 @@ __all__ = [
     "RetryPolicy",
     "TokenAuth",
     "WebhookAuth",
+    "errors",
 ]
-__version__ = "0.1.0"
+__version__ = VERSION

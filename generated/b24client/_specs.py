@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ._runtime import MethodSpec
+from ._runtime import MethodSpec, register_specs
 
 CRM_ITEM_LIST = MethodSpec(
     "crm.item.list",
@@ -130,3 +130,4 @@ SPECS: dict[tuple[str, str], MethodSpec] = {
     ("tasks.task.list", "v3"): V3_TASKS_TASK_LIST,
     ("tasks.task.update", "v3"): V3_TASKS_TASK_UPDATE,
 }
+register_specs(SPECS)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from ._client import AsyncClient, SyncClient
+
 from ._specs import (
     CRM_ITEM_LIST,
 )
@@ -15,7 +17,7 @@ from ._specs import (
 class CrmItemApi:
     """Methods crm.item.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     # spec: specs/crm/crm.item.list.md
@@ -79,7 +81,7 @@ class CrmItemApi:
 class CrmApi:
     """Methods crm.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     @cached_property
@@ -90,7 +92,7 @@ class CrmApi:
 class AsyncCrmItemApi:
     """Methods crm.item.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     # spec: specs/crm/crm.item.list.md
@@ -154,7 +156,7 @@ class AsyncCrmItemApi:
 class AsyncCrmApi:
     """Methods crm.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     @cached_property

@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from ._client import AsyncClient, SyncClient
+
 from ._specs import (
     TASK_ITEM_DEFER,
     TASK_ITEM_RENEW,
@@ -17,7 +19,7 @@ from ._specs import (
 class TaskItemApi:
     """Methods task.item.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     # spec: specs/task/task.item.defer.md
@@ -92,7 +94,7 @@ class TaskItemApi:
 class TaskApi:
     """Methods task.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     @cached_property
@@ -103,7 +105,7 @@ class TaskApi:
 class AsyncTaskItemApi:
     """Methods task.item.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     # spec: specs/task/task.item.defer.md
@@ -178,7 +180,7 @@ class AsyncTaskItemApi:
 class AsyncTaskApi:
     """Methods task.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     @cached_property

@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from ._client import AsyncClient, SyncClient
+
 from ._specs import (
     TASKS_TASK_APPROVE,
     TASKS_TASK_DEFER,
@@ -19,7 +21,7 @@ from ._specs import (
 class TasksTaskApi:
     """Methods tasks.task.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     # spec: specs/tasks/tasks.task.approve.md
@@ -172,7 +174,7 @@ class TasksTaskApi:
 class TasksApi:
     """Methods tasks.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     @cached_property
@@ -183,7 +185,7 @@ class TasksApi:
 class AsyncTasksTaskApi:
     """Methods tasks.task.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     # spec: specs/tasks/tasks.task.approve.md
@@ -336,7 +338,7 @@ class AsyncTasksTaskApi:
 class AsyncTasksApi:
     """Methods tasks.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     @cached_property

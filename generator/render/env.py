@@ -1,4 +1,5 @@
-"""The Jinja environment and the only filters through which spec text reaches Python source."""
+"""The Jinja environment and the only filters through which spec text reaches Python
+source."""
 
 from __future__ import annotations
 
@@ -6,17 +7,16 @@ import json
 import re
 import textwrap
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def pystr(value: Any) -> str:
-    """A Python literal for a str/None/bool/number. JSON string syntax is valid Python."""
+    """A Python literal for a str/None/bool/number (JSON string syntax is valid
+    Python)."""
     if value is None or isinstance(value, (bool, int, float)):
         return repr(value)
     return json.dumps(str(value), ensure_ascii=False)
@@ -97,7 +97,7 @@ def rename(fn: Any, name: str) -> Any:
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        loader=jinja2.PackageLoader("generator", "templates"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -12,6 +12,7 @@ from typing import Any
 
 from generator.ir import Error, Method, Param
 from generator.render import naming, types
+from generator.runtime._client import AsyncClient, SyncClient
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ class Namespace:
         return out
 
     def walk(self) -> list[Namespace]:
-        """Children before parents, each level ordered by name: classes defined before use."""
+        """Children before parents, each level ordered by name: classes defined before
+        use."""
         out: list[Namespace] = []
         for key in sorted(self.children):
             out.extend(self.children[key].walk())
@@ -91,25 +93,15 @@ class ErrorClass:
     doc: str
 
 
-# Attributes the client classes define themselves; no namespace or root method may take them.
+# Attributes the client classes define themselves (read from the runtime that defines
+# them, plus the `v3` view the client template adds and the instance attribute
+# `timeout`); no namespace or root method may take them.
 CLIENT_ATTRS = frozenset(
-    {
-        "call",
-        "call_raw",
-        "close",
-        "aclose",
-        "v3",
-        "auth",
-        "timeout",
-        "batch",
-        "iterate",
-        "iterate_fast",
-        "raw",
-        "stats",
-        "from_webhook",
-        "from_token",
-    }
-)
+    name
+    for cls in (SyncClient, AsyncClient)
+    for name in dir(cls)
+    if not name.startswith("_")
+) | {"v3", "timeout"}
 
 CATEGORY_BASES = {
     "auth": "AuthError",
@@ -272,7 +264,8 @@ def spec_constant(method: Method) -> str:
 
 
 def error_classes(methods: list[Method]) -> list[ErrorClass]:
-    """One class per documented code (method codes shared across methods share a class)."""
+    """One class per documented code (method codes shared across methods share a
+    class)."""
     by_code: dict[str, list[tuple[Method, Error]]] = {}
     for m in methods:
         for e in m.errors:
@@ -386,8 +379,8 @@ def example_result(method: Method) -> Any:
     return None
 
 
-# What a documented method error is for, read from its message and description, so the mock
-# portal can answer a bad call with the code the method's page documents for that case.
+# What a documented method error is for, read from its message and description, so the
+# mock portal can answer a bad call with the code the method's page documents for it.
 ERROR_ROLES = {
     "missing": re.compile(
         r"\bnot (sent|passed|given|specified)\b|\bmissing\b|\bis required\b"
@@ -398,7 +391,8 @@ ERROR_ROLES = {
 
 
 def error_roles(method: Method) -> dict[str, dict[str, Any]]:
-    """role -> the first documented method error that plays it: {code, status, message}."""
+    """role -> the first documented method error that plays it: {code, status,
+    message}."""
     roles: dict[str, dict[str, Any]] = {}
     for e in method.errors:
         if e.system or e.odd or not e.code:

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
+from dataclasses import replace
+
+from generator.ir import Param
 
 _CAMEL_1 = re.compile(r"([A-Z]+)([A-Z][a-z])")
 _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
 _NOT_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
-# Names a keyword argument or attribute must not take: Python keywords and soft keywords,
-# and the attributes every generated namespace already has.
+# Names a keyword argument or attribute must not take: Python keywords and soft
+# keywords, and the attributes every generated namespace already has.
 _RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {"self", "extra"}
 
 
@@ -36,7 +41,10 @@ def camel(wire: str) -> str:
 
 
 def unique_names(
-    wires: list[str], taken: set[str] = frozenset(), name_of=None, sep: str = "_"
+    wires: list[str],
+    taken: AbstractSet[str] = frozenset(),
+    name_of: Callable[[str], str] | None = None,
+    sep: str = "_",
 ) -> dict[str, str]:
     """Python names for wire names, collisions resolved deterministically: in the order
     given (the docs' order), the first keeps the plain name, later ones get _2, _3.
@@ -62,10 +70,11 @@ def error_class_name(code: str) -> str:
     return camel(code) + "Error"
 
 
-def with_python_names(params: tuple, taken: set[str] = frozenset()) -> tuple:
-    """Fill `python_name` on IR params (and their nested fields) with this module's names."""
-    from dataclasses import replace
-
+def with_python_names(
+    params: tuple[Param, ...], taken: AbstractSet[str] = frozenset()
+) -> tuple[Param, ...]:
+    """Fill `python_name` on IR params (and their nested fields) with this module's
+    names."""
     names = unique_names([p.name for p in params], taken)
     return tuple(
         replace(p, python_name=names[p.name], fields=with_python_names(p.fields))

@@ -32,7 +32,8 @@ def write_tree(out: Path, files: dict[str, str]) -> None:
 
 
 def tree_diff(out: Path, files: dict[str, str]) -> list[str]:
-    """Paths (relative to `out`) whose content differs from the plan, plus extra files."""
+    """Paths (relative to `out`) whose content differs from the plan, plus extra
+    files."""
     changed = []
     existing = (
         {

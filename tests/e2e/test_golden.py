@@ -1,4 +1,7 @@
-"""The generated tree for tests/fixtures/specs, byte for byte (update: make goldens)."""
+"""The generated tree for tests/fixtures/specs, byte for byte (update: make goldens).
+
+The runtime modules are not kept a third time: the test checks that each is the source
+in generator/runtime/ byte for byte, and keeps only the rendered files as goldens."""
 
 from __future__ import annotations
 
@@ -7,10 +10,14 @@ import shutil
 from pathlib import Path
 
 from generator.pipeline import load_specs
-from generator.render import plan
+from generator.render import PACKAGE, plan
+from generator.render.runtime import runtime_files
 
 FIXTURE_SPECS = Path(__file__).parents[1] / "fixtures" / "specs"
 GOLDEN = Path(__file__).parents[1] / "golden" / "specs"
+
+
+RUNTIME = {f"{PACKAGE}/{name}" for name in runtime_files()}
 
 
 def planned() -> dict[str, str]:
@@ -19,8 +26,18 @@ def planned() -> dict[str, str]:
     return plan(loaded.methods, loaded.specs)
 
 
-def test_generated_tree_matches_golden(update_goldens):
+def test_runtime_is_copied_byte_for_byte():
     files = planned()
+    runtime = Path(__file__).parents[2] / "generator" / "runtime"
+    assert RUNTIME, "the runtime has modules"
+    for rel in sorted(RUNTIME):
+        assert files[rel] == (runtime / rel.split("/")[-1]).read_text(encoding="utf-8"), rel
+    assert f"{PACKAGE}/__init__.py" in files and f"{PACKAGE}/_version.py" in files
+    assert "0+source" not in files[f"{PACKAGE}/_version.py"]
+
+
+def test_generated_tree_matches_golden(update_goldens):
+    files = {rel: text for rel, text in planned().items() if rel not in RUNTIME}
     if update_goldens:
         shutil.rmtree(GOLDEN, ignore_errors=True)
         for rel, text in files.items():

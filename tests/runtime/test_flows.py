@@ -1,4 +1,5 @@
-"""The call policy of the generated runtime, driven without any network (sans-IO)."""
+"""The call policy of the runtime, run from its source and driven without any network
+(sans-IO)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,13 @@ import pytest
 
 
 @pytest.fixture
-def flows(b24client):
-    from b24client import _flows
-
-    return _flows
+def flows(runtime):
+    return runtime._flows
 
 
 @pytest.fixture
-def session(b24client, flows):
-    auth = b24client.WebhookAuth("https://portal.example/rest/1/secret/")
+def session(runtime, flows):
+    auth = runtime.WebhookAuth("https://portal.example/rest/1/secret/")
     return flows.Session(auth, retry=flows.RetryPolicy(max_retries=3, base=0.1))
 
 
@@ -28,7 +27,7 @@ def ok(result, **extra):
 
 def drive(flow, outcomes):
     """Run a flow, answering each Send with the next outcome; returns (value, actions)."""
-    from b24client._flows import Answer, Send
+    from generator.runtime._flows import Answer, Send
 
     actions = []
     outcomes = list(outcomes)
@@ -50,30 +49,30 @@ def kinds(actions):
     return [type(a).__name__ for a in actions]
 
 
-def test_dropped_connection_not_resent_for_non_idempotent(b24client, flows, session):
-    spec = b24client._runtime.MethodSpec("tasks.task.add", idempotent=False)
-    with pytest.raises(b24client.errors.TransportError, match="not resent"):
+def test_dropped_connection_not_resent_for_non_idempotent(runtime, flows, session):
+    spec = runtime._runtime.MethodSpec("tasks.task.add", idempotent=False)
+    with pytest.raises(runtime.errors.TransportError, match="not resent"):
         drive(flows.call_flow(session, spec, {}), [flows.Failure("ReadError", sent=True)])
 
 
-def test_dropped_connection_resent_for_idempotent(b24client, flows, session):
-    spec = b24client._runtime.MethodSpec("tasks.task.get", idempotent=True)
+def test_dropped_connection_resent_for_idempotent(runtime, flows, session):
+    spec = runtime._runtime.MethodSpec("tasks.task.get", idempotent=True)
     value, actions = drive(flows.call_flow(session, spec, {}),
                            [flows.Failure("ReadError", sent=True), (200, ok(1))])
     assert value.result == 1 and kinds(actions) == ["Send", "Sleep", "Send"]
 
 
-def test_connect_error_is_resent_even_for_writes(b24client, flows, session):
-    spec = b24client._runtime.MethodSpec("tasks.task.add", idempotent=False)
+def test_connect_error_is_resent_even_for_writes(runtime, flows, session):
+    spec = runtime._runtime.MethodSpec("tasks.task.add", idempotent=False)
     value, _ = drive(flows.call_flow(session, spec, {}),
                      [flows.Failure("ConnectError", sent=False), (200, ok(7))])
     assert value.result == 7
 
 
-def test_rate_limit_backoff_grows_and_is_bounded(b24client, flows, session):
-    spec = b24client._runtime.MethodSpec("user.get", idempotent=True)
+def test_rate_limit_backoff_grows_and_is_bounded(runtime, flows, session):
+    spec = runtime._runtime.MethodSpec("user.get", idempotent=True)
     busy = (503, b'{"error": "QUERY_LIMIT_EXCEEDED"}')
-    with pytest.raises(b24client.errors.QueryLimitExceededError):
+    with pytest.raises(runtime.errors.QueryLimitExceededError):
         _, actions = drive(flows.call_flow(session, spec, {}), [busy] * 4)
     # After a 503 the bucket is taken as full: the retry waits one drain step (0.5 s).
     fresh = flows.Session(session.auth, retry=session.retry)
@@ -81,40 +80,40 @@ def test_rate_limit_backoff_grows_and_is_bounded(b24client, flows, session):
     assert [a.seconds for a in actions if type(a).__name__ == "Sleep"] == pytest.approx([0.5], abs=0.02)
 
 
-def test_server_error_backoff_grows_with_jitter(b24client, flows, session):
-    spec = b24client._runtime.MethodSpec("user.get", idempotent=True)
+def test_server_error_backoff_grows_with_jitter(runtime, flows, session):
+    spec = runtime._runtime.MethodSpec("user.get", idempotent=True)
     down = (502, b"<html>bad gateway</html>")
     value, actions = drive(flows.call_flow(session, spec, {}), [down, down, (200, ok(True))])
     sleeps = [a.seconds for a in actions if type(a).__name__ == "Sleep"]
     assert value.result is True and len(sleeps) == 2
     assert 0.05 <= sleeps[0] <= 0.1 and 0.1 <= sleeps[1] <= 0.2  # jittered, doubling
-    write = b24client._runtime.MethodSpec("user.add", idempotent=False)
-    with pytest.raises(b24client.errors.TransportError):
+    write = runtime._runtime.MethodSpec("user.add", idempotent=False)
+    with pytest.raises(runtime.errors.TransportError):
         drive(flows.call_flow(session, write, {}), [down])  # a write is not resent
 
 
 @pytest.mark.parametrize("code", ["NO_AUTH_FOUND", "INVALID_CREDENTIALS", "insufficient_scope"])
-def test_auth_errors_are_never_retried(b24client, flows, session, code):
-    spec = b24client._runtime.MethodSpec("user.get", idempotent=True)
-    with pytest.raises(b24client.Bitrix24Error) as info:
+def test_auth_errors_are_never_retried(runtime, flows, session, code):
+    spec = runtime._runtime.MethodSpec("user.get", idempotent=True)
+    with pytest.raises(runtime.Bitrix24Error) as info:
         drive(flows.call_flow(session, spec, {}), [(401, json.dumps({"error": code}).encode())])
     assert info.value.code == code
 
 
-def test_expired_token_refreshes_once(b24client, flows):
-    auth = b24client.TokenAuth("https://p.example", "old", refresh_token="r", client_id="c",
+def test_expired_token_refreshes_once(runtime, flows):
+    auth = runtime.TokenAuth("https://p.example", "old", refresh_token="r", client_id="c",
                                client_secret="s")
     session = flows.Session(auth)
     expired = (401, b'{"error": "expired_token"}')
-    spec = b24client._runtime.MethodSpec("user.get")
+    spec = runtime._runtime.MethodSpec("user.get")
     value, actions = drive(flows.call_flow(session, spec, {}), [expired, (200, ok(1))])
     assert kinds(actions) == ["Send", "Refresh", "Send"] and actions[1].stale == "old"
-    with pytest.raises(b24client.errors.ExpiredTokenError):
+    with pytest.raises(runtime.errors.ExpiredTokenError):
         drive(flows.call_flow(session, spec, {}), [expired, expired])
 
 
-def test_v3_writes_get_a_stable_idempotency_key(b24client, flows, session):
-    spec = b24client._runtime.MethodSpec("tasks.task.update", "v3", idempotent=False)
+def test_v3_writes_get_a_stable_idempotency_key(runtime, flows, session):
+    spec = runtime._runtime.MethodSpec("tasks.task.update", "v3", idempotent=False)
     _, actions = drive(flows.call_flow(session, spec, {}),
                        [flows.Failure("ReadError", sent=True), (200, ok(True))])
     keys = [a.request.headers["Idempotency-Key"] for a in actions if type(a).__name__ == "Send"]
@@ -150,7 +149,7 @@ def test_encode_query_like_http_build_query(flows):
     assert flows.command_text("x.y", {"id": "$result[a][0][ID]"}) == "x.y?id=$result[a][0][ID]"
 
 
-def test_batch_chunks_and_resolves_earlier_chunks(b24client, flows, session):
+def test_batch_chunks_and_resolves_earlier_chunks(runtime, flows, session):
     commands = {f"c{i}": ("user.get", {"ID": i}) for i in range(120)}
     commands["last"] = ("user.get", {"ID": "$result[c0][ID]"})
 
@@ -176,10 +175,10 @@ def test_batch_chunks_and_resolves_earlier_chunks(b24client, flows, session):
     assert result.requests == 3 and len(result.results) == 121
 
 
-def test_batch_refuses_methods_not_allowed(b24client, flows, session, monkeypatch):
-    spec = b24client._runtime.MethodSpec("no.batch.here", batch=False)
-    monkeypatch.setitem(b24client._specs.SPECS, ("no.batch.here", "v2"), spec)
-    with pytest.raises(b24client.errors.ErrorBatchMethodNotAllowedError):
+def test_batch_refuses_methods_not_allowed(runtime, flows, session, monkeypatch):
+    spec = runtime._runtime.MethodSpec("no.batch.here", batch=False)
+    monkeypatch.setitem(runtime._specs.SPECS, ("no.batch.here", "v2"), spec)
+    with pytest.raises(runtime.errors.ErrorBatchMethodNotAllowedError):
         drive(flows.batch_flow(session, [("no.batch.here", {})]), [])
 
 

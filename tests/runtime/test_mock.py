@@ -1,4 +1,5 @@
-"""The mock portal (generated b24client/testing.py) over real HTTP on 127.0.0.1, raw httpx."""
+"""The mock portal (generator/runtime/testing.py, run from source over the facts of specs/)
+over real HTTP on 127.0.0.1, raw httpx."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from generator.mock import import_testing
+from generator.pipeline import load_specs
+from generator.render.model import mock_data
+from generator.runtime import testing as TESTING
 
 ROOT = Path(__file__).resolve().parents[2]
-TESTING = import_testing(ROOT / "generated" / "b24client" / "testing.py")
+MOCKDATA = mock_data(load_specs(ROOT / "specs").methods)
 V3_VALIDATION = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"
 TIME_KEYS = {"start", "finish", "duration", "processing", "date_start", "date_finish",
              "operating_reset_at", "operating"}
@@ -32,7 +35,7 @@ def http():
 
 @pytest.fixture
 def portal():
-    with TESTING.mock_portal(dataset_size=120) as p:
+    with TESTING.mock_portal(MOCKDATA, dataset_size=120) as p:
         yield p
 
 
@@ -43,7 +46,7 @@ def call(http, portal, method, params=None, api="v2"):
 
 def with_methods(*extra):
     """The generated mockdata plus methods a test needs (a v3 list, a batch-less method)."""
-    data = copy.deepcopy(TESTING.load_mockdata())
+    data = copy.deepcopy(MOCKDATA)
     data["methods"].extend(extra)
     return data
 
@@ -55,7 +58,7 @@ def method_facts(name, api="v2", **facts):
 
 
 def roles(name):
-    return next(m for m in TESTING.load_mockdata()["methods"] if m["name"] == name)["error_roles"]
+    return next(m for m in MOCKDATA["methods"] if m["name"] == name)["error_roles"]
 
 
 # ---------------------------------------------------------------- parsing
@@ -139,7 +142,7 @@ def test_unknown_method_and_wrong_webhook(http, portal):
 
 
 def test_leaky_bucket_refuses_over_burst_and_recovers_after_drain(http):
-    with TESTING.mock_portal(burst=5, drain=2) as p:
+    with TESTING.mock_portal(MOCKDATA, burst=5, drain=2) as p:
         codes = [call(http, p, "tasks.task.update", {"id": 1, "fields": {}}, api="v3").status_code
                  for _ in range(6)]
         assert codes == [200] * 5 + [503]
@@ -151,7 +154,7 @@ def test_leaky_bucket_refuses_over_burst_and_recovers_after_drain(http):
 
 
 def test_batch_counts_as_one_request(http):
-    with TESTING.mock_portal(burst=2, drain=1) as p:
+    with TESTING.mock_portal(MOCKDATA, burst=2, drain=1) as p:
         cmd = {f"c{i}": "tasks.task.approve?taskId=3" for i in range(10)}
         assert call(http, p, "batch", {"cmd": cmd}).status_code == 200
         assert call(http, p, "tasks.task.approve", {"taskId": 13}).status_code == 200
@@ -159,7 +162,7 @@ def test_batch_counts_as_one_request(http):
 
 
 def test_bucket_is_thread_safe(http):
-    with TESTING.mock_portal(burst=20, drain=0.01) as p:
+    with TESTING.mock_portal(MOCKDATA, burst=20, drain=0.01) as p:
         codes: list[int] = []
 
         def hit() -> None:
@@ -177,7 +180,7 @@ def test_bucket_is_thread_safe(http):
 
 
 def test_operating_time_is_reported_and_limited(http):
-    with TESTING.mock_portal(operating_per_call=100) as p:
+    with TESTING.mock_portal(MOCKDATA, operating_per_call=100) as p:
         first = call(http, p, "tasks.task.update", {"id": 1, "fields": {}}, api="v3").json()
         assert first["time"]["operating"] == 100
         assert first["time"]["operating_reset_at"] >= int(first["time"]["start"]) + 599
@@ -272,19 +275,19 @@ def test_start_minus_one_with_id_filter(http, portal):
 
 
 def test_seed_leaves_gaps_in_ascending_ids(http):
-    with TESTING.mock_portal(dataset_size=30, seed=7) as p:
+    with TESTING.mock_portal(MOCKDATA, dataset_size=30, seed=7) as p:
         ids = [int(t["id"]) for t in call(http, p, "tasks.task.list").json()["result"]["tasks"]]
     assert ids == sorted(set(ids)) and len(ids) == 30 and ids[-1] > 30
 
 
 def test_list_without_dataset_answers_documented_example(http):
-    with TESTING.mock_portal() as p:
+    with TESTING.mock_portal(MOCKDATA) as p:
         body = call(http, p, "crm.item.list", {"entityTypeId": 2}).json()
     assert body["result"] == roles_free_example("crm.item.list") and body["total"] == 2
 
 
 def roles_free_example(name):
-    return next(m for m in TESTING.load_mockdata()["methods"] if m["name"] == name)["result"]
+    return next(m for m in MOCKDATA["methods"] if m["name"] == name)["result"]
 
 
 def test_v3_pagination(http):
@@ -426,7 +429,7 @@ def test_oauth_tokens_expiry_and_refresh(http, portal):
 
 
 def test_url_needs_a_started_portal():
-    p = TESTING.MockPortal()
+    p = TESTING.MockPortal(MOCKDATA)
     with pytest.raises(RuntimeError):
         p.url
     with p:

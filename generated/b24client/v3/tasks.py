@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from .._client import AsyncClient, SyncClient
+
 from .._specs import (
     V3_TASKS_TASK_LIST,
     V3_TASKS_TASK_UPDATE,
@@ -16,7 +18,7 @@ from .._specs import (
 class V3TasksTaskApi:
     """Methods tasks.task.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     # spec: specs/tasks/tasks.task.list-v3.md
@@ -90,7 +92,7 @@ class V3TasksTaskApi:
 class V3TasksApi:
     """Methods tasks.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     @cached_property
@@ -101,7 +103,7 @@ class V3TasksApi:
 class AsyncV3TasksTaskApi:
     """Methods tasks.task.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     # spec: specs/tasks/tasks.task.list-v3.md
@@ -175,7 +177,7 @@ class AsyncV3TasksTaskApi:
 class AsyncV3TasksApi:
     """Methods tasks.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     @cached_property

@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from ._client import AsyncClient, SyncClient
+
 from ._specs import (
     PROFILE,
 )
@@ -15,7 +17,7 @@ from ._specs import (
 class RootApi:
     """Methods without a namespace."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     # spec: specs/demo/profile.md
@@ -34,7 +36,7 @@ class RootApi:
 class AsyncRootApi:
     """Methods without a namespace."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     # spec: specs/demo/profile.md

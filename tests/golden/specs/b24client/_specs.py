@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ._runtime import MethodSpec
+from ._runtime import MethodSpec, register_specs
 
 DEMO_ITEM = MethodSpec(
     "demo.item",
@@ -53,3 +53,4 @@ SPECS: dict[tuple[str, str], MethodSpec] = {
     ("profile", "v2"): PROFILE,
     ("demo.item.update", "v3"): V3_DEMO_ITEM_UPDATE,
 }
+register_specs(SPECS)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from ._client import AsyncClient, SyncClient
+
 from ._specs import (
     DEMO_ITEM,
     DEMO_ITEM_GET,
@@ -16,7 +18,7 @@ from ._specs import (
 class DemoItemApi:
     """Methods demo.item.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     # spec: specs/demo/demo.item.md
@@ -76,7 +78,7 @@ class DemoItemApi:
 class DemoApi:
     """Methods demo.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     @cached_property
@@ -87,7 +89,7 @@ class DemoApi:
 class AsyncDemoItemApi:
     """Methods demo.item.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     # spec: specs/demo/demo.item.md
@@ -147,7 +149,7 @@ class AsyncDemoItemApi:
 class AsyncDemoApi:
     """Methods demo.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     @cached_property

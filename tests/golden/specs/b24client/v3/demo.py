@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from .._client import AsyncClient, SyncClient
+
 from .._specs import (
     V3_DEMO_ITEM_UPDATE,
 )
@@ -15,7 +17,7 @@ from .._specs import (
 class V3DemoItemApi:
     """Methods demo.item.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     # spec: specs/v3/demo.item.update.md
@@ -45,7 +47,7 @@ class V3DemoItemApi:
 class V3DemoApi:
     """Methods demo.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SyncClient) -> None:
         self._client = client
 
     @cached_property
@@ -56,7 +58,7 @@ class V3DemoApi:
 class AsyncV3DemoItemApi:
     """Methods demo.item.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     # spec: specs/v3/demo.item.update.md
@@ -86,7 +88,7 @@ class AsyncV3DemoItemApi:
 class AsyncV3DemoApi:
     """Methods demo.*"""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: AsyncClient) -> None:
         self._client = client
 
     @cached_property

@@ -1,4 +1,5 @@
-{% from "_header.jinja" import header with context %}{{ header("") }}
+# Part of the b24gen runtime: ordinary Python, copied unchanged into every generated
+# package (its source is generator/runtime/ of b24gen). Do not edit the copy.
 """The runtime shared by the sync and async clients.
 
 Everything that decides something (URLs, payloads, error mapping, deprecation warnings)
@@ -9,13 +10,15 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections import ChainMap
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, NamedTuple, Union
+from typing import Any, NamedTuple
 from urllib.parse import urlencode, urlsplit
 
-from .errors import Bitrix24Error, TransportError, error_class
+from ._errors import Bitrix24Error, TransportError, error_class
+from ._version import VERSION
 
-VERSION = {{ version | pystr }}
 USER_AGENT = f"b24client/{VERSION}"
 DEFAULT_HEADERS = {"Accept": "application/json", "User-Agent": USER_AGENT}
 
@@ -29,7 +32,9 @@ class MethodSpec(NamedTuple):
     replacement: str | None = None
     idempotent: bool = False  # safe to resend when a call's outcome is unknown
     batch: bool = True  # may be called inside `batch`
-    rate_limit: float | None = None  # the method's own calls-per-second limit, if documented
+    rate_limit: float | None = (
+        None  # the method's own calls-per-second limit, if documented
+    )
     pagination: str = "none"  # none | start-next | page-limit
 
 
@@ -144,7 +149,9 @@ class TokenAuth:
                 "refresh_token": self.refresh_token or "",
             }
         )
-        return Request(f"{self.token_url}?{query}", {}, {"Accept": "application/json"}, "GET")
+        return Request(
+            f"{self.token_url}?{query}", {}, {"Accept": "application/json"}, "GET"
+        )
 
     def accept_refresh(self, status: int, body: bytes) -> None:
         """Take the new tokens from the OAuth server's answer, or raise AuthError."""
@@ -155,7 +162,9 @@ class TokenAuth:
         if status != 200 or not isinstance(data, dict) or "access_token" not in data:
             code = str(data.get("error", "")) if isinstance(data, dict) else ""
             raise error_class("expired_token", 401)(
-                f"token refresh failed ({code or status})", code=code or "expired_token", status=status
+                f"token refresh failed ({code or status})",
+                code=code or "expired_token",
+                status=status,
             )
         self.access_token = str(data["access_token"])
         self.refresh_token = str(data.get("refresh_token") or self.refresh_token)
@@ -166,13 +175,15 @@ class TokenAuth:
         return f"TokenAuth({self.origin}, token={mask(self.access_token)})"
 
 
-Auth = Union[WebhookAuth, TokenAuth]
+Auth = WebhookAuth | TokenAuth
 
 
 def warn_if_deprecated(spec: MethodSpec) -> None:
     if spec.deprecated:
         use = f"; use {spec.replacement} instead" if spec.replacement else ""
-        warnings.warn(f"{spec.name} is deprecated{use}", DeprecationWarning, stacklevel=4)
+        warnings.warn(
+            f"{spec.name} is deprecated{use}", DeprecationWarning, stacklevel=4
+        )
 
 
 def method_params(wire: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -183,7 +194,10 @@ def method_params(wire: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str
 
 
 def build_request(
-    auth: Auth, spec: MethodSpec, params: Mapping[str, Any] | None, idempotency_key: str | None = None
+    auth: Auth,
+    spec: MethodSpec,
+    params: Mapping[str, Any] | None,
+    idempotency_key: str | None = None,
 ) -> Request:
     payload = auth.sign(dict(params or {}))
     headers: dict[str, str] = {}  # the clients send DEFAULT_HEADERS on every request
@@ -192,20 +206,28 @@ def build_request(
     return Request(auth.url(spec.name, spec.api), payload, headers)
 
 
-def parse_response(spec: MethodSpec, status: int, headers: Mapping[str, str], body: bytes) -> Result:
+def parse_response(
+    spec: MethodSpec, status: int, headers: Mapping[str, str], body: bytes
+) -> Result:
     """The REST envelope to a Result, or the documented exception for its error."""
     try:
         data = json.loads(body) if body else None
     except ValueError:
         snippet = body[:120].decode("utf-8", "replace")
         raise TransportError(
-            f"answer is not JSON: {snippet!r}", code="INVALID_RESPONSE", status=status, method=spec.name
+            f"answer is not JSON: {snippet!r}",
+            code="INVALID_RESPONSE",
+            status=status,
+            method=spec.name,
         ) from None
     if isinstance(data, dict) and "error" in data:
         raise error_from(spec.name, status, data)
     if not isinstance(data, dict) or ("result" not in data and status >= 400):
         raise TransportError(
-            "answer is not a REST envelope", code="INVALID_RESPONSE", status=status, method=spec.name
+            "answer is not a REST envelope",
+            code="INVALID_RESPONSE",
+            status=status,
+            method=spec.name,
         )
     return Result(
         result=data.get("result"),
@@ -218,7 +240,8 @@ def parse_response(spec: MethodSpec, status: int, headers: Mapping[str, str], bo
 
 
 def error_from(method: str, status: int, data: Mapping[str, Any]) -> Bitrix24Error:
-    """REST v2 (`error` + `error_description`) and v3 (`error: {code, message, validation}`)."""
+    """REST v2 (`error` + `error_description`) and v3
+    (`error: {code, message, validation}`)."""
     error = data["error"]
     if isinstance(error, Mapping):
         code = str(error.get("code", ""))
@@ -229,11 +252,27 @@ def error_from(method: str, status: int, data: Mapping[str, Any]) -> Bitrix24Err
         description = str(data.get("error_description", ""))
         validation = []
     cls = error_class(code, status)
-    return cls(description, code=code, status=status, method=method, validation=validation, response=data)
+    return cls(
+        description,
+        code=code,
+        status=status,
+        method=method,
+        validation=validation,
+        response=data,
+    )
+
+
+# The generated `_specs.SPECS`, held by reference so that what changes it changes
+# lookups.
+_SPECS: ChainMap[tuple[str, str], MethodSpec] = ChainMap()
+
+
+def register_specs(specs: MutableMapping[tuple[str, str], MethodSpec]) -> None:
+    """Make the generated per-method facts (keyed by lower-cased name and api) known."""
+    _SPECS.maps.insert(0, specs)
 
 
 def spec_for(method: str, api: str = "v2") -> MethodSpec:
-    """The documented spec of a method called by name, or a plain one for undocumented names."""
-    from ._specs import SPECS
-
-    return SPECS.get((method.lower(), api)) or MethodSpec(method, api)
+    """The documented spec of a method called by name, or a plain one for undocumented
+    names."""
+    return _SPECS.get((method.lower(), api)) or MethodSpec(method, api)

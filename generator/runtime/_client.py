@@ -1,0 +1,410 @@
+# Part of the b24gen runtime: ordinary Python, copied unchanged into every generated
+# package (its source is generator/runtime/ of b24gen). Do not edit the copy.
+"""The machinery of `Bitrix24` (sync) and `AsyncBitrix24` (async).
+
+Both run the same flows from `_flows`; they differ only in how an action is carried out
+(blocking or awaited). The generated `client.py` adds the namespaces of the documented
+methods on top of `SyncClient` and `AsyncClient`; generated namespaces call
+`_call_method` on either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from typing import Any, Generic, Self, TypeVar
+
+import httpx
+
+from ._flows import (
+    STANDARD,
+    Answer,
+    BatchResult,
+    Commands,
+    Failure,
+    FastPager,
+    Flow,
+    Limits,
+    Refresh,
+    RetryPolicy,
+    Send,
+    Session,
+    Sleep,
+    batch_flow,
+    call_flow,
+    fast_flow,
+    paged_flow,
+    pager_for,
+    refresh_flow,
+)
+from ._runtime import (
+    DEFAULT_HEADERS,
+    MethodSpec,
+    Result,
+    TokenAuth,
+    WebhookAuth,
+    method_params,
+    spec_for,
+    warn_if_deprecated,
+)
+
+# httpx errors raised before a request could reach the portal: safe to send again.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+TOKEN_URL = "https://oauth.bitrix.info/oauth/token/"
+
+TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
+
+
+def failure(exc: httpx.HTTPError) -> Failure:
+    return Failure(type(exc).__name__, sent=not isinstance(exc, NOT_SENT))
+
+
+def answer(response: httpx.Response) -> Answer:
+    return Answer(response.status_code, response.headers, response.content)
+
+
+class BaseClient(Generic[TransportT]):
+    """What both flavours share: construction, auth, statistics and the `raw` view."""
+
+    _SHARED = ("_session", "_http", "timeout", "_refresh_lock")
+
+    def __init__(
+        self,
+        auth: WebhookAuth | TokenAuth,
+        *,
+        limits: Limits = STANDARD,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        auto_idempotency_keys: bool = True,
+        transport: TransportT | None = None,
+    ) -> None:
+        self._session = Session(
+            auth, limits, retry or RetryPolicy(), auto_idempotency_keys
+        )
+        self._raw = False
+        self.timeout = timeout
+        self._open(transport)
+
+    def _open(self, transport: TransportT | None) -> None:
+        raise NotImplementedError
+
+    @classmethod
+    def from_webhook(
+        cls,
+        url: str,
+        *,
+        allow_http: bool = False,
+        limits: Limits = STANDARD,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        auto_idempotency_keys: bool = True,
+        transport: TransportT | None = None,
+    ) -> Self:
+        """A client for an incoming webhook URL (https://portal/rest/<user>/<secret>/)."""
+        return cls(
+            WebhookAuth(url, allow_http=allow_http),
+            limits=limits,
+            retry=retry,
+            timeout=timeout,
+            auto_idempotency_keys=auto_idempotency_keys,
+            transport=transport,
+        )
+
+    @classmethod
+    def from_token(
+        cls,
+        portal: str,
+        access_token: str,
+        *,
+        refresh_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        on_refresh: Callable[[TokenAuth], None] | None = None,
+        token_url: str = TOKEN_URL,
+        allow_http: bool = False,
+        limits: Limits = STANDARD,
+        retry: RetryPolicy | None = None,
+        timeout: float = 30.0,
+        auto_idempotency_keys: bool = True,
+        transport: TransportT | None = None,
+    ) -> Self:
+        """A client for an OAuth access token, refreshed on `expired_token` when a
+        refresh token and the application's credentials are given; `on_refresh(auth)`
+        persists them."""
+        auth = TokenAuth(
+            portal,
+            access_token,
+            refresh_token=refresh_token,
+            client_id=client_id,
+            client_secret=client_secret,
+            token_url=token_url,
+            on_refresh=on_refresh,
+            allow_http=allow_http,
+        )
+        return cls(
+            auth,
+            limits=limits,
+            retry=retry,
+            timeout=timeout,
+            auto_idempotency_keys=auto_idempotency_keys,
+            transport=transport,
+        )
+
+    @property
+    def auth(self) -> WebhookAuth | TokenAuth:
+        return self._session.auth
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Requests sent, retried, rate-limited (503 seen), token refreshes so far."""
+        return self._session.stats
+
+    @property
+    def raw(self) -> Self:
+        """The same client, whose methods return the whole `Result` (time, status,
+        headers) instead of its `result`."""
+        view = object.__new__(type(self))
+        shared = {k: v for k, v in self.__dict__.items() if k in self._SHARED}
+        view.__dict__.update(shared)
+        view._raw = True
+        return view
+
+    @property
+    def _client(self) -> Self:
+        """What root-level generated methods call `_call_method` on: the client."""
+        return self
+
+    def _finish(self, result: Result) -> Any:
+        return result if self._raw else result.result
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.auth!r})"
+
+
+class SyncClient(BaseClient[httpx.BaseTransport]):
+    """Synchronous client: flows carried out with blocking calls."""
+
+    _http: httpx.Client
+    _refresh_lock: threading.Lock
+
+    def _open(self, transport: httpx.BaseTransport | None) -> None:
+        self._http = httpx.Client(
+            timeout=self.timeout, transport=transport, headers=DEFAULT_HEADERS
+        )
+        self._refresh_lock = threading.Lock()
+
+    def _run(self, flow: Flow) -> Any:
+        """Carry out a flow's actions with blocking calls."""
+        try:
+            action = next(flow)
+            while True:
+                action = flow.send(self._act(action))
+        except StopIteration as done:
+            return done.value
+
+    def _act(self, action: Any) -> Any:
+        if isinstance(action, Sleep):
+            time.sleep(action.seconds)
+            return None
+        if isinstance(action, Send):
+            request = action.request
+            headers = request.headers or None
+            try:
+                if request.verb == "GET":
+                    return answer(self._http.get(request.url, headers=headers))
+                sent = self._http.post(
+                    request.url, json=request.payload, headers=headers
+                )
+                return answer(sent)
+            except httpx.HTTPError as exc:
+                return failure(exc)
+        if isinstance(action, Refresh):
+            with self._refresh_lock:
+                return self._run(refresh_flow(self._session, action.stale))
+        raise TypeError(f"unknown action {action!r}")
+
+    def call(
+        self, method: str, params: Mapping[str, Any] | None = None, *, api: str = "v2"
+    ) -> Any:
+        """Call any method by its wire name; returns `result` (or a `Result` on
+        `.raw`)."""
+        return self._finish(self.call_raw(method, params, api=api))
+
+    def call_raw(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        api: str = "v2",
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """Call any method; returns the whole `Result` (time, total, next, status,
+        headers)."""
+        spec = spec_for(method, api)
+        warn_if_deprecated(spec)
+        flow = call_flow(self._session, spec, params, idempotency_key)
+        result: Result = self._run(flow)
+        return result
+
+    def _call_method(
+        self, spec: MethodSpec, wire: Mapping[str, Any], extra: Mapping[str, Any]
+    ) -> Any:
+        warn_if_deprecated(spec)
+        flow = call_flow(self._session, spec, method_params(wire, extra))
+        return self._finish(self._run(flow))
+
+    def batch(self, commands: Commands, *, halt: bool = False) -> BatchResult:
+        """Run commands (`{key: (method, params)}` or a list) 50 per request, in order;
+        `$result[key][field]` refers to an earlier command's result."""
+        result: BatchResult = self._run(batch_flow(self._session, commands, halt))
+        return result
+
+    def iterate(
+        self, method: str, params: Mapping[str, Any] | None = None, *, api: str = "v2"
+    ) -> Iterator[Any]:
+        """Every item of a list method, page after page (`start`/`next`, or v3
+        `pagination`)."""
+        spec = spec_for(method, api)
+        pager = pager_for(spec, params)
+        while (items := self._run(paged_flow(self._session, spec, pager))) is not None:
+            yield from items
+
+    def iterate_fast(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        id_field: str = "ID",
+    ) -> Iterator[Any]:
+        """Every item of a large v2 list: no counting, `>ID` filter, pages chained in
+        batches."""
+        pager = FastPager(method, params, id_field)
+        while (items := self._run(fast_flow(self._session, pager))) is not None:
+            yield from items
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncClient(BaseClient[httpx.AsyncBaseTransport]):
+    """Asynchronous client: the same flows, carried out with awaits."""
+
+    _http: httpx.AsyncClient
+    _refresh_lock: asyncio.Lock
+
+    def _open(self, transport: httpx.AsyncBaseTransport | None) -> None:
+        self._http = httpx.AsyncClient(
+            timeout=self.timeout, transport=transport, headers=DEFAULT_HEADERS
+        )
+        self._refresh_lock = asyncio.Lock()
+
+    async def _run(self, flow: Flow) -> Any:
+        """Carry out a flow's actions with awaits."""
+        try:
+            action = next(flow)
+            while True:
+                action = flow.send(await self._act(action))
+        except StopIteration as done:
+            return done.value
+
+    async def _act(self, action: Any) -> Any:
+        if isinstance(action, Sleep):
+            await asyncio.sleep(action.seconds)
+            return None
+        if isinstance(action, Send):
+            request = action.request
+            headers = request.headers or None
+            try:
+                if request.verb == "GET":
+                    return answer(await self._http.get(request.url, headers=headers))
+                sent = await self._http.post(
+                    request.url, json=request.payload, headers=headers
+                )
+                return answer(sent)
+            except httpx.HTTPError as exc:
+                return failure(exc)
+        if isinstance(action, Refresh):
+            async with self._refresh_lock:
+                return await self._run(refresh_flow(self._session, action.stale))
+        raise TypeError(f"unknown action {action!r}")
+
+    async def call(
+        self, method: str, params: Mapping[str, Any] | None = None, *, api: str = "v2"
+    ) -> Any:
+        """Call any method by its wire name; returns `result` (or a `Result` on
+        `.raw`)."""
+        return self._finish(await self.call_raw(method, params, api=api))
+
+    async def call_raw(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        api: str = "v2",
+        idempotency_key: str | None = None,
+    ) -> Result:
+        """Call any method; returns the whole `Result` (time, total, next, status,
+        headers)."""
+        spec = spec_for(method, api)
+        warn_if_deprecated(spec)
+        flow = call_flow(self._session, spec, params, idempotency_key)
+        result: Result = await self._run(flow)
+        return result
+
+    async def _call_method(
+        self, spec: MethodSpec, wire: Mapping[str, Any], extra: Mapping[str, Any]
+    ) -> Any:
+        warn_if_deprecated(spec)
+        flow = call_flow(self._session, spec, method_params(wire, extra))
+        return self._finish(await self._run(flow))
+
+    async def batch(self, commands: Commands, *, halt: bool = False) -> BatchResult:
+        """Run commands (`{key: (method, params)}` or a list) 50 per request, in order;
+        `$result[key][field]` refers to an earlier command's result."""
+        flow = batch_flow(self._session, commands, halt)
+        result: BatchResult = await self._run(flow)
+        return result
+
+    async def iterate(
+        self, method: str, params: Mapping[str, Any] | None = None, *, api: str = "v2"
+    ) -> AsyncIterator[Any]:
+        """Every item of a list method, page after page (`start`/`next`, or v3
+        `pagination`)."""
+        spec = spec_for(method, api)
+        pager = pager_for(spec, params)
+        while (
+            items := await self._run(paged_flow(self._session, spec, pager))
+        ) is not None:
+            for item in items:
+                yield item
+
+    async def iterate_fast(
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        id_field: str = "ID",
+    ) -> AsyncIterator[Any]:
+        """Every item of a large v2 list: no counting, `>ID` filter, pages chained in
+        batches."""
+        pager = FastPager(method, params, id_field)
+        while (items := await self._run(fast_flow(self._session, pager))) is not None:
+            for item in items:
+                yield item
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
