@@ -136,14 +136,51 @@ def bench_fast_bitrix24(items: int, drain: float, burst: int, runs: int = 3) -> 
     print(f"  fast_bitrix24 success rate: {complete}/{runs} runs returned every item")
 
 
+def time_until_listening(source: list[str], rounds: int = 3) -> float:
+    """Median seconds from starting `b24gen mock` to its first line (printed once the
+    portal listens)."""
+    import statistics
+    import subprocess
+
+    times = []
+    for _ in range(rounds):
+        command = [sys.executable, "-m", "generator.cli", "mock", *source, "--port", "0"]
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        line = proc.stdout.readline() if proc.stdout else ""
+        times.append(time.perf_counter() - start)
+        proc.terminate()
+        proc.wait(timeout=30)
+        if "mock portal on" not in line:
+            raise SystemExit(f"b24gen mock {' '.join(source)} did not start: {line!r}")
+    return statistics.median(times)
+
+
+def bench_mock_start() -> None:
+    """How long `b24gen mock` takes to listen: the seed specs and the full English docs."""
+    print("time until `b24gen mock` listens (median of 3):")
+    specs = time_until_listening(["--specs", "specs"])
+    print(f"  specs/ ({len(list((ROOT / 'specs').rglob('*.md')))} files):   {specs:7.2f} s "
+          "(target <= 1 s)")
+    docs = SHARED / "corpus" / "en" / "api-reference"
+    if not docs.is_dir():
+        print(f"  full English docs: skipped ({docs} is absent)")
+        return
+    full = time_until_listening(["--docs", str(docs)])
+    print(f"  full English docs:  {full:7.2f} s (target <= 15 s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--items", type=int, default=200_000)
-    parser.add_argument("--only", choices=["corpus", "overhead", "bulk"])
+    parser.add_argument("--only", choices=["corpus", "overhead", "bulk", "mock"])
     args = parser.parse_args()
     if args.only in (None, "corpus"):
         bench_corpus()
+    if args.only in (None, "mock"):
+        bench_mock_start()
     if args.only in (None, "overhead"):
         bench_overhead(args.calls)
     if args.only in (None, "bulk"):

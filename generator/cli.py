@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from generator import __version__, mock, pipeline
@@ -52,8 +53,8 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
             print(f"drift: {args.out}/{rel}")
         if outcome.changed:
             print(
-                f"b24gen: {len(outcome.changed)} generated file(s) differ from what the "
-                "specs produce; run `make regenerate`",
+                f"b24gen: {len(outcome.changed)} generated file(s) differ from what "
+                "the specs produce; run `make regenerate`",
                 file=sys.stderr,
             )
             return EXIT_DRIFT
@@ -67,7 +68,8 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
 
 
 def cmd_mock(args: argparse.Namespace) -> int:
-    loaded = mock.prepare(Path(args.specs))
+    docs = Path(args.docs) if args.docs else None
+    loaded = mock.prepare(Path(args.specs), docs)
     report(loaded.problems, "error")
     if loaded.errors:
         print("b24gen: mock portal not started", file=sys.stderr)
@@ -144,8 +146,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from generator.read import read_paths
     from generator.maintain import diff
+    from generator.read import read_paths
 
     old, old_problems = read_paths([Path(args.old)])
     new, new_problems = read_paths([Path(args.new)])
@@ -183,7 +185,7 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         conformance.compare_languages(reports[0], reports[-1]) if args.compare else None
     )
     if args.json:
-        data = {"trees": [conformance.tree_data(r) for r in reports]}
+        data: dict[str, object] = {"trees": [conformance.tree_data(r) for r in reports]}
         if agreement is not None:
             data["agreement"] = conformance.agreement_data(agreement)
         print(json.dumps(data, ensure_ascii=False, indent=1))
@@ -202,7 +204,9 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     return EXIT_DRIFT if below else EXIT_OK
 
 
-def add_conformance_verb(sub: argparse._SubParsersAction) -> None:
+def add_conformance_verb(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     conf = sub.add_parser(
         "conformance", help="how completely the docs trees read into methods"
     )
@@ -230,7 +234,9 @@ def add_conformance_verb(sub: argparse._SubParsersAction) -> None:
     conf.set_defaults(run=cmd_conformance)
 
 
-def add_spec_verbs(sub: argparse._SubParsersAction) -> None:
+def add_spec_verbs(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     lint = sub.add_parser("lint", help="report problems in spec and docs pages")
     lint.add_argument("paths", nargs="+")
     lint.add_argument("--format", choices=["text", "json"], default="text")
@@ -285,11 +291,7 @@ def add_spec_verbs(sub: argparse._SubParsersAction) -> None:
     df.set_defaults(run=cmd_diff)
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="b24gen", description=__doc__)
-    p.add_argument("--version", action="version", version=f"b24gen {__version__}")
-    sub = p.add_subparsers(dest="command", required=True)
-
+def add_ir_verb(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ir = sub.add_parser(
         "ir", help="read docs or specs and print the intermediate model"
     )
@@ -301,6 +303,10 @@ def parser() -> argparse.ArgumentParser:
     ir.add_argument("-v", "--verbose", action="store_true", help="print warnings too")
     ir.set_defaults(run=cmd_ir)
 
+
+def add_regenerate_verb(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
     regen = sub.add_parser("regenerate", help="render specs into the generated package")
     regen.add_argument("specs", nargs="?", default="specs")
     regen.add_argument("--out", default="generated")
@@ -311,10 +317,16 @@ def parser() -> argparse.ArgumentParser:
     )
     regen.set_defaults(run=cmd_regenerate)
 
+
+def add_mock_verb(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     mk = sub.add_parser(
         "mock", help="serve a mock Bitrix24 portal built from the specs"
     )
-    mk.add_argument("--specs", default="specs")
+    source = mk.add_mutually_exclusive_group()
+    source.add_argument("--specs", default="specs", help="folder of spec files")
+    source.add_argument(
+        "--docs", help="a docs checkout or its api-reference folder, read as it is"
+    )
     mk.add_argument("--port", type=int, default=8024, help="0 picks a free port")
     mk.add_argument(
         "--dataset", type=int, default=200, help="items each list method pages over"
@@ -338,6 +350,15 @@ def parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=0, help="0: IDs 1..N; other seeds leave gaps"
     )
     mk.set_defaults(run=cmd_mock)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="b24gen", description=__doc__)
+    p.add_argument("--version", action="version", version=f"b24gen {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    add_ir_verb(sub)
+    add_regenerate_verb(sub)
+    add_mock_verb(sub)
     add_spec_verbs(sub)
     add_conformance_verb(sub)
     return p
@@ -345,7 +366,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.run(args)
+    run: Callable[[argparse.Namespace], int] = args.run  # set by the verb's parser
+    return run(args)
 
 
 if __name__ == "__main__":

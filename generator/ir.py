@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 SEVERITIES = ("error", "warning", "info")
+_D = TypeVar("_D", bound="DataclassInstance")
 
 
 @dataclass(frozen=True)
@@ -161,18 +166,21 @@ def to_json(methods: list[Method]) -> str:
     )
 
 
-def _build(cls: type, data: Any) -> Any:
-    if data is None:
-        return None
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name not in data:
-            continue
-        kwargs[f.name] = _convert(f.type, data[f.name])
+def _build(cls: type[_D], data: Mapping[str, Any]) -> _D:
+    # `from __future__ import annotations` leaves every field's type a string.
+    kwargs = {
+        f.name: _convert(str(f.type), data[f.name])
+        for f in dataclasses.fields(cls)
+        if f.name in data
+    }
     return cls(**kwargs)
 
 
-_NESTED = {
+def _build_or_none(cls: type[_D], data: Mapping[str, Any] | None) -> _D | None:
+    return None if data is None else _build(cls, data)
+
+
+_NESTED: dict[str, type[DataclassInstance]] = {
     "Position": Position,
     "Param": Param,
     "ReturnField": ReturnField,
@@ -184,11 +192,12 @@ _NESTED = {
 
 
 def _convert(annotation: str, value: Any) -> Any:
+    """JSON data of one field (its annotation names its type) back to IR objects."""
     for name, cls in _NESTED.items():
         if annotation.startswith(f"tuple[{name},"):
-            return tuple(_build(cls, v) for v in value)
+            return tuple(_build_or_none(cls, v) for v in value)
         if annotation.split(" ")[0] == name:
-            return _build(cls, value)
+            return _build_or_none(cls, value)
     if annotation.startswith("tuple[") and isinstance(value, list):
         return tuple(value)
     return value

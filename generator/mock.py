@@ -15,14 +15,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from generator.pipeline import Loaded, load_specs
+from generator.pipeline import Loaded, load_docs, load_specs
 from generator.render.model import mock_data
 from generator.runtime.testing import MockPortal
 
 
-def prepare(specs: Path) -> Loaded:
-    """The specs as regenerate reads them; the caller reports the problems."""
-    return load_specs(specs)
+def prepare(specs: Path | None = None, docs: Path | None = None) -> Loaded:
+    """The methods of a specs folder (as regenerate reads them) or of a docs tree; the
+    caller reports the problems."""
+    return load_docs(docs) if docs is not None else load_specs(specs or Path("specs"))
 
 
 def describe(portal: MockPortal) -> str:

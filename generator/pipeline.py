@@ -1,4 +1,4 @@
-"""The pipeline as functions the CLI and tests call: read specs, plan, write or check."""
+"""The pipeline as the CLI and tests call it: read specs, plan, write or check."""
 
 from __future__ import annotations
 
@@ -53,6 +53,27 @@ def load_specs(root: Path) -> Loaded:
             )
         found_all.extend(found)
     loaded.methods, duplicates = duplicate_methods(found_all)
+    loaded.problems.extend(duplicates)
+    loaded.specs = {m.key: m.source.path for m in loaded.methods if m.source}
+    return loaded
+
+
+def load_docs(root: Path) -> Loaded:
+    """Read a docs tree (its root or its `api-reference`, any form the readers know):
+    the methods its pages document, with the pages' own paths."""
+    loaded = Loaded()
+    if not root.exists():
+        loaded.problems.append(
+            Diagnostic.at(
+                str(root),
+                "READ003",
+                "docs folder does not exist",
+                "pass a checkout of the docs or its api-reference folder",
+            )
+        )
+        return loaded
+    methods, loaded.problems = read_paths([root])
+    loaded.methods, duplicates = duplicate_methods(methods)
     loaded.problems.extend(duplicates)
     loaded.specs = {m.key: m.source.path for m in loaded.methods if m.source}
     return loaded

@@ -1,22 +1,10 @@
-"""Conformance: how completely the readers turn a real docs tree into Method records.
+"""The independent page scanner: what a raw docs page holds, found without the reader.
 
-For every page of a docs tree this module decides, from the raw text alone, whether the page
-documents a method and what its tables hold (a deliberately simple line scanner that counts
-`||` row openers; it shares no code with the reader's table parser), then reads the page with
-the real reader and compares. A page is *complete* when its record has the method name the
-title and the examples agree on, a scope, the right api (v2/v3), every parameter row (nested
-sub-table rows included, with their required marks, and no parameter the tables lack), every
-error row with its code (the system errors of an `{% include %}`-ed `system-errors.md`
-included) and, under a deprecation note that links somewhere, a replacement.
-
-Findings: CONF000 reading raised; CONF001 no record; CONF002 name; CONF003 scope; CONF004 api;
-CONF005 parameter row missing; CONF006 required mark; CONF007 sub-table not nested;
-CONF008 error rows; CONF009 system error rows; CONF010 not deprecated; CONF011 no
-replacement; CONF012 parameter no row lists; CONF013 error codes. `compare_languages` then
-matches the records of two trees (English and Russian) and lists where they disagree.
-
-Everything here is a pure function returning values; nothing prints and nothing raises: a page
-whose reading throws becomes a CONF000 finding with the page's position.
+A deliberately simple line scanner over the page's text: it counts the `||` row
+openers of `#| |#` tables and finds the title, the method names the code blocks call
+and the rows of an `{% include %}`-ed `system-errors.md`. It shares no code with
+generator/read on purpose: the conformance report measures the reader against it, and
+a bug the two shared would hide itself.
 """
 
 from __future__ import annotations
@@ -26,17 +14,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.ir import Diagnostic, Method, Param, Position
-from generator.maintain.compare import compare_methods
-
-# ---------------------------------------------------------------- the independent page scan
-
-FENCE_OPEN = re.compile(
-    r"^\s*(?:`{3,}[^`]*|~{3,}.*)$"
-)  # an info string holds no backtick
+# an info string holds no backtick
+FENCE_OPEN = re.compile(r"^\s*(?:`{3,}[^`]*|~{3,}.*)$")
 FENCE_CLOSE = re.compile(r"^\s*(?:`{3,}|~{3,})\s*$")
 HEADING_LINE = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 ANCHOR_TAIL = re.compile(r"\s*\{#[^}]*\}\s*$")
+MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 HIDDEN = (
     re.compile(r"<!--.*?-->", re.S),
     re.compile(
@@ -96,12 +79,15 @@ NO_PARAMS = re.compile(
 CODE_LINE = re.compile(r"^\s*(?:error code|код ошибки)\s*:?\s*`([^`]+)`", re.I)
 CODE_HEADER = re.compile(r"^(?:code|код|error code|код ошибки|error|ошибка)$", re.I)
 DEPRECATION_NOTE = re.compile(
-    r"\{%\s*note\s+warning\s+\"(?:deprecated[^\"]*|[^\"]*(?:halted|discontinued|остановлено)[^\"]*)"
+    r"\{%\s*note\s+warning\s+\"(?:deprecated[^\"]*|"
+    r"[^\"]*(?:halted|discontinued|остановлено)[^\"]*)"
     r"\"\s*%\}(.*?)\{%\s*endnote\s*%\}",
     re.I | re.S,
 )
 PAGE_LINK = re.compile(r"\]\((?!https?:|#)[^)#]+\.md")
 SYSTEM_INCLUDE = re.compile(r"\{%\s*include[^%]*\(([^)]*system-errors\.md)\)\s*%\}")
+
+# ---------------------------------------------------------------- tables and rows
 
 
 @dataclass(frozen=True)
@@ -118,9 +104,8 @@ class RawTable:
     section: str  # the H2 above, plain and lower-case ("" before the first H2)
     heading: str  # the nearest H3+ heading above inside that section ("" if none)
     rows: tuple[RawRow, ...]
-    code_line: str = (
-        ""  # the code of an "Error code: `X`" line above, under the same heading
-    )
+    # the code of an "Error code: `X`" line above, under the same heading
+    code_line: str = ""
 
     @property
     def has_header(self) -> bool:
@@ -132,8 +117,8 @@ class RawTable:
 
 
 def looks_like_header(row: RawRow) -> bool:
-    """A first row whose first cell holds a column title, not a parameter: no type link,
-    no required mark (a table without a header starts straight with a parameter row)."""
+    """A first row whose first cell holds a column title, not a parameter: no type
+    link, no required mark (a table without a header starts with a parameter row)."""
     cell = row.first
     if not bare(cell) or "](" in cell or re.search(r"\*\*\*|\^\*\^|\\\*", cell):
         return False
@@ -145,10 +130,14 @@ def looks_like_header(row: RawRow) -> bool:
     )
 
 
+def unlinked(text: str) -> str:
+    """Markdown links replaced by their text."""
+    return MD_LINK.sub(r"\1", text)
+
+
 def bare(cell: str) -> str:
     """A cell's first line without markup: the words a reader would see."""
-    line = cell.strip().split("\n")[0]
-    line = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line)
+    line = unlinked(cell.strip().split("\n")[0])
     return re.sub(r"[*`\\^]", "", line).strip()
 
 
@@ -157,19 +146,20 @@ def fence_toggles(line: str, fenced: bool) -> bool:
 
 
 def hide(text: str) -> str:
+    """Comments and dev-only blocks blanked out, keeping every line number."""
     for pattern in HIDDEN:
         text = pattern.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     return text
 
 
 def section_name(heading: str) -> str:
-    text = ANCHOR_TAIL.sub("", heading)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = unlinked(ANCHOR_TAIL.sub("", heading))
     return re.sub(r"[*`]", "", text).strip().rstrip(":").strip().lower()
 
 
 def scan_tables(text: str) -> tuple[list[RawTable], list[tuple[int, int, str]]]:
-    """Every top-level `#| |#` table with its section, and every heading (line, level, text)."""
+    """Every top-level `#| |#` table with its section, and every heading as
+    (line, level, text)."""
     lines = text.split("\n")
     tables: list[RawTable] = []
     headings: list[tuple[int, int, str]] = []
@@ -198,8 +188,9 @@ def scan_tables(text: str) -> tuple[list[RawTable], list[tuple[int, int, str]]]:
 
 
 def read_rows(lines: list[str], start: int) -> tuple[int, list[RawRow]]:
-    """Rows of the table opened at `start`: `||` opens and closes a row; code fences and
-    nested tables inside cells are skipped. Returns the index of the closing line."""
+    """Rows of the table opened at `start`: `||` opens and closes a row; code fences
+    and nested tables inside cells are skipped. Returns the index of the closing
+    line."""
     rows: list[RawRow] = []
     depth, fenced, opened = 0, False, None
     buf: list[str] = []
@@ -216,13 +207,8 @@ def read_rows(lines: list[str], start: int) -> tuple[int, list[RawRow]]:
             buf.append(line + "\n")
             continue
         stripped = line.strip()
-        if (
-            depth == 1
-            and opened is None
-            and HEADING_LINE.match(line)
-            and "#|" not in line
-        ):
-            return i - 1, rows  # an unclosed table ends at the next heading
+        if depth == 1 and opened is None and ends_unclosed_table(line):
+            return i - 1, rows
         if stripped.startswith("#|"):
             depth += 1
             if depth == 1:
@@ -239,6 +225,11 @@ def read_rows(lines: list[str], start: int) -> tuple[int, list[RawRow]]:
         if closing:
             return i, keep_open_row(rows, opened, buf)
     return len(lines) - 1, keep_open_row(rows, opened, buf)
+
+
+def ends_unclosed_table(line: str) -> bool:
+    """A heading outside any row: the docs forgot the table's `|#`."""
+    return HEADING_LINE.match(line) is not None and "#|" not in line
 
 
 def keep_open_row(
@@ -261,6 +252,8 @@ def scan_line(
     buf: list[str],
     rows: list[RawRow],
 ) -> tuple[int, int] | None:
+    """Add the rows one table line closes; returns where the row this line leaves
+    open began (line, column), or None."""
     pos = 0
     for m in ROW_MARK.finditer(line):
         if m.group() != "||":
@@ -284,21 +277,23 @@ def first_cell(text: str) -> str:
 
 
 def row_name(row: RawRow) -> str:
-    """The parameter a row describes: the bold text (or first line) of its first cell."""
+    """The parameter a row describes: the bold text (or first line) of its first
+    cell."""
     line = row.first.strip().split("\n")[0]
     m = re.search(r"\*\*(.+?)\*\*", line)
-    name = m.group(1) if m else line
-    name = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", name)
+    name = unlinked(m.group(1) if m else line)
     return re.sub(r"\^\*\^|\\\*|\*|`", "", name).strip()
 
 
 def row_mark(row: RawRow) -> int:
-    """Required level from the star marks next to the name: 0, 1 or 2 (conditionally)."""
+    """Required level from the star marks next to the name: 0, 1 or 2
+    (conditionally)."""
     line = row.first.strip().split("\n")[0]
     m = re.match(r"^\*\*(.+?)\*\*((?:\\?\*|\^\*\^)*)", line)
     if not m:
         return 0
-    inner = re.search(r"((?:\\?\*|\^\*\^)*)$", m.group(1)).group(1)
+    inside = re.search(r"((?:\\?\*|\^\*\^)*)$", m.group(1))
+    inner = inside.group(1) if inside else ""
     stars = (inner + m.group(2)).replace("^*^", "*").replace("\\", "").count("*")
     return min(stars, 2)
 
@@ -344,9 +339,7 @@ def page_facts(text: str, path: Path) -> PageFacts:
     tables, headings = scan_tables(text)
     calls = called_names(text)
     params, subs = param_rows(tables)
-    has_params = any(
-        PARAM_SECTION.match(h) for _, lvl, h in headings if lvl <= 2
-    ) or bool(NO_PARAMS.search(text))
+    has_params = lists_parameters(text, headings)
     titled = title_calls(title, calls)
     name = expected_name(title, calls if has_params or titled else Counter())
     errors = [t for t in tables if ERROR_SECTION.match(t.section) and is_error_table(t)]
@@ -370,10 +363,17 @@ def page_facts(text: str, path: Path) -> PageFacts:
     )
 
 
+def lists_parameters(text: str, headings: list[tuple[int, int, str]]) -> bool:
+    """A parameters section (H1 or H2), or a sentence saying there are none."""
+    return any(
+        PARAM_SECTION.match(h) for _, level, h in headings if level <= 2
+    ) or bool(NO_PARAMS.search(text))
+
+
 def documents_a_method(text: str, path: Path, title: str, evidence: bool) -> bool:
-    """A method page: not an overview (index.md) nor an event; it says who may call it or
-    which scope it needs; its title names a method, or it lists parameters, or its title's
-    last word is what its examples call."""
+    """A method page: not an overview (index.md) nor an event; it says who may call it
+    or which scope it needs; its title names a method, or it lists parameters, or its
+    title's last word is what its examples call."""
     if path.name == "index.md" or EVENT_PAGE.search(text):
         return False
     if not (SCOPE_LINE.search(text) or WHO_LINE.search(text)):
@@ -417,8 +417,9 @@ def code_blocks(text: str) -> list[str]:
 
 
 def title_candidates(title: str) -> list[str]:
-    """Names a title may end with; a family (`user.option.*`) names no single method."""
-    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title).replace("`", "")
+    """Names a title may end with; a family (`user.option.*`) names no single
+    method."""
+    plain = unlinked(title).replace("`", "")
     plain = re.sub(r"\S+\.\*", " ", plain)
     words = [w.strip(".,:()\"'«»") for w in plain.split()]
     dotted = DOTTED.findall(plain)
@@ -431,9 +432,10 @@ def title_calls(title: str, calls: Counter[str]) -> bool:
 
 
 def expected_name(title: str, calls: Counter[str]) -> str | None:
-    """The title's method name when the examples call it; a dotted title name when there
-    are no examples or the examples call some other method; what the examples call most
-    when the title names no method or a misspelt one (same last part, or a longer name).
+    """The title's method name when the examples call it; a dotted title name when
+    there are no examples or the examples call some other method; what the examples
+    call most when the title names no method or a misspelt one (same last part, or a
+    longer name).
     """
     by_lower = {c.lower(): c for c in calls}
     candidates = title_candidates(title)
@@ -452,37 +454,41 @@ def expected_name(title: str, calls: Counter[str]) -> str | None:
 
 
 def param_rows(tables: list[RawTable]) -> tuple[list[RawRow], list[SubTable]]:
-    """Rows of the parameter tables: top-level tables of the parameters section (or, with no
-    such section, name tables before the first H2) and their named sub-tables."""
+    """Rows of the parameter tables: top-level tables of the parameters section (or,
+    with no such section, name tables before the first H2) and their named
+    sub-tables."""
     top: list[RawRow] = []
     subs: list[SubTable] = []
     for table in tables:
-        if not is_param_table(table):
+        if not is_param_table(table) or not in_param_section(table):
             continue
-        in_section = PARAM_SECTION.match(table.section) or (
-            table.section == "" and table.has_header
-        )
-        if (
-            in_section
-            and table.heading
-            and not MORE_PARAMS_HEADING.match(table.heading)
-        ):
-            if VALUE_LIST.match(table.heading) or NOT_PARAMS_HEADING.match(
-                table.heading
-            ):
-                continue  # "Possible values of the TYPE key": values, not parameters
-            rows = [r for r in table.body if row_name(r)]
-            subs.append(
-                SubTable(
-                    table.heading,
-                    table.line,
-                    tuple(row_name(r) for r in rows),
-                    tuple(row_mark(r) for r in rows),
-                )
-            )
-        elif in_section:
+        if not table.heading or MORE_PARAMS_HEADING.match(table.heading):
             top.extend(r for r in table.body if row_name(r))
+        elif not lists_values_or_results(table.heading):
+            subs.append(sub_table(table))
     return top, subs
+
+
+def in_param_section(table: RawTable) -> bool:
+    return bool(
+        PARAM_SECTION.match(table.section) or (table.section == "" and table.has_header)
+    )
+
+
+def lists_values_or_results(heading: str) -> bool:
+    """Headings like "Possible values of the TYPE key" or "Response": their tables
+    hold values or results, not parameters."""
+    return bool(VALUE_LIST.match(heading) or NOT_PARAMS_HEADING.match(heading))
+
+
+def sub_table(table: RawTable) -> SubTable:
+    rows = [r for r in table.body if row_name(r)]
+    return SubTable(
+        table.heading,
+        table.line,
+        tuple(row_name(r) for r in rows),
+        tuple(row_mark(r) for r in rows),
+    )
 
 
 def is_param_table(table: RawTable) -> bool:
@@ -492,9 +498,8 @@ def is_param_table(table: RawTable) -> bool:
         return True
     first = table.rows[0].first
     typed = re.search(r"`(?:type|тип)`", first, re.I) is not None
-    return (NAME_HEADER.match(bare(first)) is not None or typed) and "|" in table.rows[
-        0
-    ].text
+    named = NAME_HEADER.match(bare(first)) is not None
+    return (named or typed) and "|" in table.rows[0].text
 
 
 def is_error_table(table: RawTable) -> bool:
@@ -511,21 +516,23 @@ def cells(row: RawRow) -> list[str]:
 
 
 def table_codes(table: RawTable) -> list[str]:
-    """The error code of each row: the first code span (or line) of the code column; rows
-    of a table without one carry the `Error code:` line above it, or nothing."""
+    """The error code of each row: the first code span (or line) of the code column;
+    rows of a table without one carry the `Error code:` line above it, or nothing."""
     header = [bare(c).lower() for c in cells(table.rows[0])]
     col = next((i for i, h in enumerate(header) if CODE_HEADER.match(h)), None)
     if col is None:
         return [table.code_line] * len(table.body)
-    out = []
-    for row in table.body:
-        row_cells = cells(row)
-        cell = row_cells[col].split("\n")[0] if col < len(row_cells) else ""
-        spans = re.findall(r"`([^`]+)`", cell)
-        out.append(spans[0].strip() if spans else bare(cell))
-    return out
+    return [row_code(row, col) for row in table.body]
 
 
+def row_code(row: RawRow, col: int) -> str:
+    row_cells = cells(row)
+    cell = row_cells[col].split("\n")[0] if col < len(row_cells) else ""
+    spans = re.findall(r"`([^`]+)`", cell)
+    return spans[0].strip() if spans else bare(cell)
+
+
+# many pages include the same system-errors.md: scan each file once per process
 INCLUDE_ROWS: dict[Path, int] = {}
 
 
@@ -535,555 +542,13 @@ def system_error_rows(text: str, path: Path) -> int:
         return 0
     target = (path.parent / m.group(1).split("#")[0]).resolve()
     if target not in INCLUDE_ROWS:
-        try:
-            tables, _ = scan_tables(hide(target.read_text(encoding="utf-8")))
-        except OSError:
-            tables = []
-        INCLUDE_ROWS[target] = sum(len(t.body) for t in tables)
+        INCLUDE_ROWS[target] = included_rows(target)
     return INCLUDE_ROWS[target]
 
 
-# ---------------------------------------------------------------- reading and comparing
-
-
-@dataclass(frozen=True)
-class PageResult:
-    path: str
-    category: str
-    method_page: bool
-    complete: bool
-    method: Method | None = None
-    findings: tuple[Diagnostic, ...] = ()
-    param_rows: int = 0
-    error_rows: int = 0
-
-
-@dataclass(frozen=True)
-class CategoryStats:
-    category: str
-    pages: int = 0
-    method_pages: int = 0
-    complete: int = 0
-    param_rows: int = 0
-    error_rows: int = 0
-
-    @property
-    def incomplete(self) -> int:
-        return self.method_pages - self.complete
-
-
-@dataclass(frozen=True)
-class TreeReport:
-    root: str
-    pages: tuple[PageResult, ...] = ()
-
-    @property
-    def method_pages(self) -> int:
-        return sum(1 for p in self.pages if p.method_page)
-
-    @property
-    def complete(self) -> int:
-        return sum(1 for p in self.pages if p.method_page and p.complete)
-
-    @property
-    def crashes(self) -> int:
-        return sum(1 for p in self.pages for f in p.findings if f.code == "CONF000")
-
-    @property
-    def ratio(self) -> float:
-        return self.complete / self.method_pages if self.method_pages else 1.0
-
-    @property
-    def methods(self) -> list[Method]:
-        return [p.method for p in self.pages if p.method is not None]
-
-    def categories(self) -> list[CategoryStats]:
-        stats: dict[str, CategoryStats] = {}
-        for p in self.pages:
-            s = stats.get(p.category) or CategoryStats(p.category)
-            stats[p.category] = CategoryStats(
-                p.category,
-                s.pages + 1,
-                s.method_pages + p.method_page,
-                s.complete + (p.method_page and p.complete),
-                s.param_rows + p.param_rows,
-                s.error_rows + p.error_rows,
-            )
-        return [stats[k] for k in sorted(stats)]
-
-    def findings(self) -> list[Diagnostic]:
-        return [f for p in self.pages for f in p.findings]
-
-
-def pages_of(root: Path) -> list[Path]:
-    """Every .md page below `root`, skipping folders (and files) whose name starts with _."""
-    if root.is_file():
-        return [root]
-    return sorted(
-        p
-        for p in root.rglob("*.md")
-        if p.is_file()
-        and not any(part.startswith(("_", ".")) for part in p.relative_to(root).parts)
-    )
-
-
-def category_of(path: Path, root: Path) -> str:
-    parts = path.relative_to(root).parts if root.is_dir() else path.parts
-    if "api-reference" in parts:
-        idx = parts.index("api-reference")
-        rest = parts[idx + 1 :]
-        return rest[0] if len(rest) > 1 else "(api-reference)"
-    return parts[0] if len(parts) > 1 else "(top)"
-
-
-def check_tree(root: Path) -> TreeReport:
-    pages = tuple(
-        check_page(path, category_of(path, root), str(path)) for path in pages_of(root)
-    )
-    return TreeReport(str(root), pages)
-
-
-def check_page(path: Path, category: str, display: str) -> PageResult:
-    """Read one page twice (raw scan and the reader) and compare; never raises."""
+def included_rows(target: Path) -> int:
     try:
-        return compare_page(path, category, display)
-    except (
-        Exception
-    ) as exc:  # noqa: BLE001 (the one place a page may fail; reported, not raised)
-        return PageResult(
-            display, category, True, False, findings=(crash_finding(exc, display),)
-        )
-
-
-def crash_finding(exc: Exception, display: str) -> Diagnostic:
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    where = (
-        f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
-        if tb
-        else "?"
-    )
-    return Diagnostic(
-        Position(display, 1, 1),
-        "CONF000",
-        f"reading the page raised {type(exc).__name__}: {exc}",
-        f"reader bug at {where}",
-    )
-
-
-def compare_page(path: Path, category: str, display: str) -> PageResult:
-    from generator.read import read_file
-
-    text = path.read_text(encoding="utf-8")
-    facts = page_facts(text, path)
-    methods, _ = read_file(path, "markdown", display)
-    method = methods[0] if methods else None
-    if not facts.method_page:
-        return PageResult(display, category, False, True, method)
-    findings = tuple(judge(facts, method, display))
-    return PageResult(
-        display,
-        category,
-        True,
-        not findings,
-        method,
-        findings,
-        facts.param_rows,
-        facts.error_rows + facts.system_rows,
-    )
-
-
-def judge(facts: PageFacts, method: Method | None, display: str) -> list[Diagnostic]:
-    at = Position(display, facts.title_line or 1, 1)
-    if method is None:
-        return [
-            Diagnostic(
-                at,
-                "CONF001",
-                f"method page '{facts.name}' gave no method record",
-                "the reader found no method name or no method evidence",
-            )
-        ]
-    out = []
-    if facts.name and method.method.lower() != facts.name.lower():
-        out.append(
-            Diagnostic(
-                at,
-                "CONF002",
-                f"method name {method.method!r}, the page's title "
-                f"and examples say {facts.name!r}",
-            )
-        )
-    if facts.scopes and not method.scope:
-        out.append(
-            Diagnostic(at, "CONF003", "no scope read from the page's Scope line")
-        )
-    if (method.api == "v3") != facts.v3:
-        out.append(
-            Diagnostic(
-                at,
-                "CONF004",
-                f"api {method.api}, the examples call "
-                f"{'/rest/api/' if facts.v3 else '/rest/'}",
-            )
-        )
-    if facts.deprecated and not method.deprecated:
-        out.append(
-            Diagnostic(
-                at,
-                "CONF010",
-                "the page has a deprecation note, the record is " "not deprecated",
-            )
-        )
-    elif facts.replaced and not method.replacement:
-        out.append(
-            Diagnostic(
-                at,
-                "CONF011",
-                "the deprecation note links to a replacement, " "the record has none",
-            )
-        )
-    out.extend(judge_params(facts, method, display))
-    out.extend(judge_errors(facts, method, display, at))
-    return out
-
-
-def flat(params: tuple[Param, ...]) -> list[Param]:
-    out: list[Param] = []
-    for p in params:
-        out.append(p)
-        out.extend(flat(p.fields))
-    return out
-
-
-def mark_of(p: Param) -> int:
-    return 2 if p.conditionally_required else int(p.required)
-
-
-def judge_params(facts: PageFacts, method: Method, display: str) -> list[Diagnostic]:
-    out = []
-    top = {p.name.lower(): p for p in method.params}
-    for row in facts.params:
-        name = row_name(row)
-        p = top.get(name.lower())
-        pos = Position(display, row.line, row.col)
-        if p is None:
-            out.append(
-                Diagnostic(
-                    pos,
-                    "CONF005",
-                    f"parameter row {name!r} is not a parameter " "of the record",
-                )
-            )
-        elif mark_of(p) != row_mark(row):
-            out.append(
-                Diagnostic(
-                    pos,
-                    "CONF006",
-                    f"parameter {name!r}: required mark "
-                    f"{row_mark(row)} on the page, {mark_of(p)} "
-                    "in the record (0 no, 1 yes, 2 conditionally)",
-                )
-            )
-    groups = [
-        {f.name.lower(): f for f in p.fields} for p in flat(method.params) if p.fields
-    ]
-    groups.append(top)
-    for sub in facts.sub_tables:
-        out.extend(judge_sub_table(sub, groups, display))
-    listed = {row_name(r).lower() for r in facts.params} | {
-        n.lower() for sub in facts.sub_tables for n in sub.names
-    }
-    for p in flat(method.params):
-        if p.name.lower() not in listed:
-            out.append(
-                Diagnostic(
-                    p.position or Position(display, 1, 1),
-                    "CONF012",
-                    f"the record has parameter {p.name!r} that no table row lists",
-                )
-            )
-    return out
-
-
-def judge_sub_table(
-    sub: SubTable, groups: list[dict[str, Param]], display: str
-) -> list[Diagnostic]:
-    """A sub-table is held when some parameter's fields hold all its rows (marks included)."""
-    names = [n.lower() for n in sub.names]
-    holding = [g for g in groups if all(n in g for n in names)]
-    pos = Position(display, sub.line, 1)
-    if names and not holding:
-        return [
-            Diagnostic(
-                pos,
-                "CONF007",
-                f"sub-table '{sub.heading}' ({len(names)} rows) is "
-                "not the fields of any parameter",
-            )
-        ]
-    if names and not any(
-        all(mark_of(g[n]) == m for n, m in zip(names, sub.marks)) for g in holding
-    ):
-        return [
-            Diagnostic(
-                pos,
-                "CONF006",
-                f"sub-table '{sub.heading}': required marks differ "
-                "from the record's",
-            )
-        ]
-    return []
-
-
-def judge_errors(
-    facts: PageFacts, method: Method, display: str, at: Position
-) -> list[Diagnostic]:
-    own = sum(1 for e in method.errors if not e.system)
-    system = sum(1 for e in method.errors if e.system)
-    out = []
-    if own != facts.error_rows:
-        out.append(
-            Diagnostic(
-                Position(display, facts.error_line or at.line, 1),
-                "CONF008",
-                f"{facts.error_rows} error rows on the page, {own} in the record",
-            )
-        )
-    else:
-        out.extend(judge_codes(facts, method, display))
-    if system != facts.system_rows:
-        out.append(
-            Diagnostic(
-                at,
-                "CONF009",
-                f"{facts.system_rows} system error rows included, "
-                f"{system} in the record",
-            )
-        )
-    return out
-
-
-def judge_codes(facts: PageFacts, method: Method, display: str) -> list[Diagnostic]:
-    expected = Counter(facts.error_codes)
-    found = Counter(e.code for e in method.errors if not e.system)
-    if expected == found:
-        return []
-    missing = sorted((expected - found).elements())
-    extra = sorted((found - expected).elements())
-    return [
-        Diagnostic(
-            Position(display, facts.error_line or 1, 1),
-            "CONF013",
-            f"error codes differ: the page has {missing}, the record {extra}",
-        )
-    ]
-
-
-# ---------------------------------------------------------------- English against Russian
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    method: str
-    api: str
-    aspect: str  # "params" | "required" | "errors"
-    only_first: tuple[str, ...]
-    only_second: tuple[str, ...]
-    first: str = ""  # the pages the two records come from
-    second: str = ""
-
-
-@dataclass(frozen=True)
-class Agreement:
-    pairs: int = 0
-    agreeing: int = 0
-    disagreements: tuple[Disagreement, ...] = ()
-
-    @property
-    def ratio(self) -> float:
-        return self.agreeing / self.pairs if self.pairs else 1.0
-
-
-def compare_languages(first: TreeReport, second: TreeReport) -> Agreement:
-    """For methods documented in both trees: do the parameter names, required marks and
-    error codes agree? A method is matched by its page's path below the tree (the two
-    trees share their layout), else by name and api when that is unique in both."""
-    pairs = agreeing = 0
-    found: list[Disagreement] = []
-    for m, other in paired(first, second):
-        pairs += 1
-        diffs = differences(m, other)
-        agreeing += not diffs
-        found.extend(diffs)
-    return Agreement(pairs, agreeing, tuple(found))
-
-
-def method_pages(report: TreeReport) -> dict[str, Method]:
-    root = Path(report.root)
-    return {
-        relative(p.path, root): p.method
-        for p in report.pages
-        if p.method_page and p.method is not None
-    }
-
-
-def relative(path: str, root: Path) -> str:
-    try:
-        return Path(path).relative_to(root).as_posix()
-    except ValueError:
-        return path
-
-
-def paired(first: TreeReport, second: TreeReport) -> list[tuple[Method, Method]]:
-    left, right = method_pages(first), method_pages(second)
-    pairs = [
-        (m, right[rel])
-        for rel, m in left.items()
-        if rel in right and right[rel].key == m.key
-    ]
-    done = {id(m) for pair in pairs for m in pair}
-    unique_left = unique_by_key(m for m in left.values() if id(m) not in done)
-    unique_right = unique_by_key(m for m in right.values() if id(m) not in done)
-    pairs += [(m, unique_right[k]) for k, m in unique_left.items() if k in unique_right]
-    return pairs
-
-
-def unique_by_key(methods) -> dict[tuple[str, str], Method]:
-    seen: dict[tuple[str, str], list[Method]] = {}
-    for m in methods:
-        seen.setdefault(m.key, []).append(m)
-    return {k: v[0] for k, v in seen.items() if len(v) == 1}
-
-
-ASPECTS = {"param": "params", "required": "required", "error": "errors"}
-
-
-def differences(a: Method, b: Method) -> list[Disagreement]:
-    """The lint comparison (`spec.compare`), grouped by aspect: one definition of when the
-    two languages' records of a method disagree."""
-    grouped: dict[str, tuple[list[str], list[str]]] = {}
-    for d in compare_methods(a, b):
-        left, right = grouped.setdefault(ASPECTS[d.kind], ([], []))
-        if d.kind == "required":
-            left.append(f"{d.subject} ({d.left})")
-            right.append(f"{d.subject} ({d.right})")
-        else:
-            (left if d.left in ("documented", "listed") else right).append(d.subject)
-    return [
-        Disagreement(
-            a.method,
-            a.api,
-            aspect,
-            tuple(sorted(left)),
-            tuple(sorted(right)),
-            a.source.path if a.source else "",
-            b.source.path if b.source else "",
-        )
-        for aspect, (left, right) in sorted(grouped.items())
-    ]
-
-
-# ---------------------------------------------------------------- what the CLI prints
-
-
-def tree_data(report: TreeReport) -> dict:
-    return {
-        "root": report.root,
-        "pages": len(report.pages),
-        "method_pages": report.method_pages,
-        "complete": report.complete,
-        "ratio": round(report.ratio, 4),
-        "crashes": report.crashes,
-        "categories": [
-            {
-                "category": c.category,
-                "pages": c.pages,
-                "method_pages": c.method_pages,
-                "complete": c.complete,
-                "param_rows": c.param_rows,
-                "error_rows": c.error_rows,
-            }
-            for c in report.categories()
-        ],
-        "incomplete": [
-            {
-                "path": p.path,
-                "category": p.category,
-                "findings": [
-                    {
-                        "position": str(f.position),
-                        "code": f.code,
-                        "message": f.message,
-                        "hint": f.hint,
-                    }
-                    for f in p.findings
-                ],
-            }
-            for p in report.pages
-            if p.method_page and not p.complete
-        ],
-    }
-
-
-def agreement_data(agreement: Agreement) -> dict:
-    return {
-        "pairs": agreement.pairs,
-        "agreeing": agreement.agreeing,
-        "ratio": round(agreement.ratio, 4),
-        "disagreements": [
-            {
-                "method": d.method,
-                "api": d.api,
-                "aspect": d.aspect,
-                "only_first": list(d.only_first),
-                "only_second": list(d.only_second),
-                "first": d.first,
-                "second": d.second,
-            }
-            for d in agreement.disagreements
-        ],
-    }
-
-
-def percent(ratio: float) -> str:
-    return f"{ratio * 100:.2f}%"
-
-
-def format_tree(report: TreeReport) -> list[str]:
-    """A table by category, the totals, then every finding of the incomplete pages."""
-    head = f"{'category':<22}{'pages':>7}{'methods':>9}{'complete':>10}{'params':>8}{'errors':>8}"
-    lines = [f"conformance of {report.root}", head]
-    for c in report.categories():
-        lines.append(
-            f"{c.category:<22}{c.pages:>7}{c.method_pages:>9}{c.complete:>10}"
-            f"{c.param_rows:>8}{c.error_rows:>8}"
-        )
-    rows = report.categories()
-    lines.append(
-        f"{'total':<22}{len(report.pages):>7}{report.method_pages:>9}"
-        f"{report.complete:>10}{sum(c.param_rows for c in rows):>8}"
-        f"{sum(c.error_rows for c in rows):>8}"
-    )
-    lines.append(
-        f"complete method records: {report.complete} of {report.method_pages} "
-        f"({percent(report.ratio)}); crashes: {report.crashes}"
-    )
-    lines.extend(f.format() for f in report.findings())
-    return lines
-
-
-def format_agreement(agreement: Agreement, first: str, second: str) -> list[str]:
-    lines = [
-        f"{first} against {second}: {agreement.agreeing} of {agreement.pairs} methods "
-        f"in both agree on parameter names, required marks and error codes "
-        f"({percent(agreement.ratio)})"
-    ]
-    for d in agreement.disagreements:
-        lines.append(
-            f"  {d.method} ({d.api}) {d.aspect}: only in {first} "
-            f"{list(d.only_first)}, only in {second} {list(d.only_second)}  "
-            f"[{d.first} | {d.second}]"
-        )
-    return lines
+        tables, _ = scan_tables(hide(target.read_text(encoding="utf-8")))
+    except OSError:
+        tables = []
+    return sum(len(t.body) for t in tables)

@@ -1,6 +1,7 @@
 """A spec body in the docs' YFM dialect, written from a Method (for pages that were not
-markdown to begin with: the scraped forms). The markdown reader reads it back into the same
-parameters, errors, examples and response; what the method lacks is simply left out.
+markdown to begin with: the scraped forms). The markdown reader reads it back into the
+same parameters, errors, examples and response; what the method lacks is simply left
+out.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ FENCE_LANGS = (
 
 
 def body_from_method(m: Method, system_include: str | None) -> str:
-    """`system_include`: the relative path of the system-errors include, if there is one."""
+    """`system_include`: the relative path of the system-errors include, if any."""
     L = LABELS.get(m.language, LABELS["en"])
     parts = [title_line(m), scope_quote(m, L)]
     if m.description:
@@ -188,33 +189,39 @@ def return_table(fields: tuple[ReturnField, ...], L: dict[str, str]) -> str:
 def error_tables(errors: list[Error], L: dict[str, str]) -> list[str]:
     """Coded rows in one Status | Code | Description | Value table; REST 3.0 rows that
     name a field under their code ("Error Code: `X`" + Field table)."""
-    out = []
     coded = [e for e in errors if not e.field]
-    if coded:
-        out.append(f"### {L['codes']}")
-        rows = [
-            f"|| **{L['status']}** | **{L['code']}** | **{L['description']}** | "
-            f"**{L['value']}** ||"
-        ]
-        rows += [
-            f"|| {f'`{e.status}`' if e.status else ' '} | `{e.code}` | "
-            f"{cell(e.message)} | {cell(e.description)} ||"
-            for e in coded
-        ]
-        out.append("#|\n" + "\n".join(rows) + "\n|#")
-    by_code: dict[tuple[str, int | None], list[Error]] = {}
+    return (coded_table(coded, L) if coded else []) + field_tables(errors, L)
+
+
+def coded_table(coded: list[Error], L: dict[str, str]) -> list[str]:
+    rows = [
+        f"|| **{L['status']}** | **{L['code']}** | **{L['description']}** | "
+        f"**{L['value']}** ||"
+    ]
+    rows += [
+        f"|| {f'`{e.status}`' if e.status else ' '} | `{e.code}` | "
+        f"{cell(e.message)} | {cell(e.description)} ||"
+        for e in coded
+    ]
+    return [f"### {L['codes']}", "#|\n" + "\n".join(rows) + "\n|#"]
+
+
+def field_tables(errors: list[Error], L: dict[str, str]) -> list[str]:
+    """One Field table per (code, status) of the rows that name a field."""
+    by_code: dict[tuple[str, int | None], list[tuple[str, Error]]] = {}
     for e in errors:
         if e.field:
-            by_code.setdefault((e.code, e.status), []).append(e)
+            by_code.setdefault((e.code, e.status), []).append((e.field, e))
+    out = []
     for (code, status), rows_of in by_code.items():
         if status:
             out.append(f"{L['http']}: **{status}**")
         out.append(f"{L['error_code']}: `{code}`")
         rows = [f"|| **{L['field']}** | **{L['description']}** | **{L['fix']}** ||"]
         rows += [
-            f"|| {' '.join(f'`{x.strip()}`' for x in e.field.split(','))} | "
+            f"|| {' '.join(f'`{x.strip()}`' for x in fields.split(','))} | "
             f"{cell(e.message)} | {cell(e.description)} ||"
-            for e in rows_of
+            for fields, e in rows_of
         ]
         out.append("#|\n" + "\n".join(rows) + "\n|#")
     return out

@@ -1,7 +1,8 @@
 """Where two records of the same method disagree (the English and the Russian page).
 
-Pure functions over IR Methods: no reading, no printing. `b24gen lint --compare` turns the
-disagreements into diagnostics; the corpus conformance report can use the same functions.
+Pure functions over IR Methods: no reading, no printing. `b24gen lint --compare` turns
+the disagreements into diagnostics; the corpus conformance report can use the same
+functions.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ class Disagreement:
 def pair_methods(
     left: list[Method], right: list[Method]
 ) -> list[tuple[Method, Method]]:
-    """Records of the same method (name and api) in both lists, in the order of `left`."""
+    """Records of one method (name and api) in both lists, in the order of `left`."""
     by_key = {m.key: m for m in right}
     return [(m, by_key[m.key]) for m in left if m.key in by_key]
 
@@ -44,7 +45,7 @@ def required_mark(p: Param) -> str:
 def param_paths(
     params: tuple[Param, ...], prefix: str = ""
 ) -> dict[str, tuple[str, Param]]:
-    """Every parameter, nested fields too, by its lower-cased dotted path -> (path, param)."""
+    """Every parameter, nested fields too: lower-cased dotted path -> (path, param)."""
     out: dict[str, tuple[str, Param]] = {}
     for p in params:
         path = prefix + p.name

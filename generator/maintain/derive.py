@@ -1,32 +1,34 @@
 """The front matter a page's body implies, and where a front matter differs from it.
 
-`b24gen sync` writes `derived()`; `b24gen lint` reports `differences()`. Both use these two
-functions, so what lint calls a contradiction is exactly what sync would change.
+`b24gen sync` writes `derived()`; `b24gen lint` reports `differences()`. Both use these
+two functions, so what lint calls a contradiction is exactly what sync would change.
 
 The front-matter forms (read back by `param_from_front_matter` in the markdown reader):
 
-    params:  [{name, type, required, item_type?}, ...]   (extra keys such as a maintainer's
-                                                          `description` are kept as they are)
-    errors:  [{code, status?}, ...]                      (method-specific codes; the system
-                                                          errors live in _includes/)
-    returns: {type}                                      (the JSON type of `result`)
+    params:  [{name, type, required, item_type?}, ...]
+             (extra keys such as a maintainer's `description` are kept as they are)
+    errors:  [{code, status?}, ...]
+             (method-specific codes; the system errors live in _includes/)
+    returns: {type}
+             (the JSON type of `result`)
 
 A key is only derived when the body says something about it (a parameter table or a "no
-parameters" line, a response example, an errors table, ...): what the body does not know is
-left to the front matter.
+parameters" line, a response example, an errors table, ...): what the body does not know
+is left to the front matter.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from generator.ir import Error, Method, Param
-from generator.read.frontmatter import SCHEMA
-from generator.read.markdown import param_from_front_matter
 from generator.maintain.compare import method_errors
 from generator.maintain.page import SpecPage
+from generator.read.frontmatter import SCHEMA
+from generator.read.markdown import param_from_front_matter
 
 ORDER = list(SCHEMA)  # canonical key order for keys sync adds
 MISSING = object()
@@ -112,7 +114,8 @@ def returns_type(m: Method) -> str | None:
 
 
 def differences(data: dict[str, Any], want: dict[str, Any]) -> list[Difference]:
-    """Keys whose front-matter value says something else than the body (or is missing)."""
+    """Keys whose front-matter value says something else than the body, or is
+    missing."""
     out = []
     for key, new in want.items():
         if key not in data:
@@ -137,10 +140,16 @@ def same_method(key: str, old: Any, new: Any) -> list[str]:
 
 
 def same_scope(key: str, old: Any, new: Any) -> list[str]:
-    as_list = lambda v: (
-        [v] if isinstance(v, str) else list(v) if isinstance(v, list) else v
-    )
-    return [] if as_list(old) == as_list(new) else same_scalar(key, old, new)
+    if scope_list(old) == scope_list(new):
+        return []
+    return same_scalar(key, old, new)
+
+
+def scope_list(value: object) -> object:
+    """`crm` and `[crm]` say the same; values of other types compare as they are."""
+    if isinstance(value, str):
+        return [value]
+    return list(value) if isinstance(value, list) else value
 
 
 def same_params(key: str, old: Any, new: list[dict[str, Any]]) -> list[str]:
@@ -183,7 +192,8 @@ def same_returns(key: str, old: Any, new: dict[str, Any]) -> list[str]:
     if have == new["type"]:
         return []
     return [
-        f"front matter says returns type {show(have)}, the body's result is {new['type']}"
+        f"front matter says returns type {show(have)}, "
+        f"the body's result is {new['type']}"
     ]
 
 
@@ -193,7 +203,8 @@ def same_errors(key: str, old: Any, new: list[dict[str, Any]]) -> list[str]:
         isinstance(e, dict) and "code" in e for e in old
     ):
         return [
-            f"front-matter errors {stub_summary(old)} are not a list of {{code, status}}"
+            f"front-matter errors {stub_summary(old)} "
+            "are not a list of {code, status}"
         ]
     have = {str(e["code"]): e.get("status") for e in old}
     out = [
@@ -214,7 +225,9 @@ def same_errors(key: str, old: Any, new: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-COMPARE = {
+# How to compare one key: (key, front-matter value, derived value) -> details.
+Comparer = Callable[[str, Any, Any], list[str]]
+COMPARE: dict[str, Comparer] = {
     "method": same_method,
     "scope": same_scope,
     "params": same_params,

@@ -1,10 +1,10 @@
 """`b24gen diff`: what changed between two spec or docs trees, for users of the client.
 
 Both trees are read into IR records and compared method by method (name and api). Each
-change says whether it breaks code written against the client generated from the old tree:
-a removed method, parameter or error class, a parameter that became required, a type that
-no longer accepts what it did. The rest (additions, deprecations, relaxed requirements,
-widened types) is not breaking.
+change says whether it breaks code written against the client generated from the old
+tree: a removed method, parameter or error class, a parameter that became required, a
+type that no longer accepts what it did. The rest (additions, deprecations, relaxed
+requirements, widened types) is not breaking.
 """
 
 from __future__ import annotations
@@ -33,13 +33,17 @@ class Change:
             "method-deprecated": "deprecated"
             + (f", use `{self.new}`" if self.new else ""),
             "method-undeprecated": "no longer deprecated",
-            "replacement-changed": f"replacement changed from `{self.old}` to `{self.new}`",
+            "replacement-changed": (
+                f"replacement changed from `{self.old}` to `{self.new}`"
+            ),
             "param-added": f"parameter `{self.subject}` added ({self.new})",
             "param-removed": f"parameter `{self.subject}` removed",
             "param-required": f"parameter `{self.subject}` is now required",
             "param-optional": f"parameter `{self.subject}` is now optional",
-            "param-type": f"parameter `{self.subject}` type changed from `{self.old}` to "
-            f"`{self.new}`",
+            "param-type": (
+                f"parameter `{self.subject}` type changed "
+                f"from `{self.old}` to `{self.new}`"
+            ),
             "error-added": f"error `{self.subject}` added",
             "error-removed": f"error `{self.subject}` removed",
         }[self.kind]

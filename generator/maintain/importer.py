@@ -1,12 +1,13 @@
 """`b24gen import`: upstream docs pages (markdown or scraped text) become spec files.
 
-One spec per method at `<to>/<scope>/<method>.md` (a method already in the tree keeps its
-file). A markdown page keeps its body; includes and links are pointed into the specs tree:
-an include of the docs' `_includes/<name>` becomes one of `<to>/_includes/<name>` when that
-file exists and is dropped otherwise, a link to another page becomes a link to that page's
-spec when the method is in the tree and `#` otherwise. A scraped page gets a body written
-from its record (`body.py`). Then `sync` fills the front matter, so re-importing a page
-replaces the body and re-syncs the front matter, keeping the maintainers' comments in it.
+One spec per method at `<to>/<scope>/<method>.md` (a method already in the tree keeps
+its file). A markdown page keeps its body; includes and links are pointed into the specs
+tree: an include of the docs' `_includes/<name>` becomes one of `<to>/_includes/<name>`
+when that file exists and is dropped otherwise, a link to another page becomes a link to
+that page's spec when the method is in the tree and `#` otherwise. A scraped page gets a
+body written from its record (`body.py`). Then `sync` fills the front matter, so
+re-importing a page replaces the body and re-syncs the front matter, keeping the
+maintainers' comments in it.
 
 Each result says what the source form could not carry (`lossy` of the IR) and what the
 import itself dropped.
@@ -20,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.ir import Diagnostic, Method
-from generator.read import expand
-from generator.read.markdown import display_path, page_method_name
-from generator.read.yfm import scan
 from generator.maintain.body import body_from_method
 from generator.maintain.links import LINK, local_target
 from generator.maintain.page import SpecPage, read_page
 from generator.maintain.sync import sync_text, write_atomic
+from generator.read import expand
+from generator.read.markdown import display_path, page_method_name
+from generator.read.yfm import scan
 
 SYSTEM_ERRORS = "system-errors.md"
 
@@ -57,7 +58,7 @@ def import_sources(
     sources: list[Path], to: Path, scopes: list[str] | None = None, write: bool = True
 ) -> ImportRun:
     run = ImportRun()
-    pages = []
+    pages: list[tuple[SpecPage, Method]] = []
     for path in expand(sources):
         sp = read_page(path)
         run.problems.extend(p for p in sp.problems if p.severity == "error")
@@ -65,16 +66,16 @@ def import_sources(
         if m is None or (scopes and not set(scopes) & set(m.scopes or (m.scope,))):
             run.skipped += 1
             continue
-        pages.append(sp)
-    targets = plan_targets([sp.method for sp in pages], existing_specs(to), to)
+        pages.append((sp, m))
+    targets = plan_targets([m for _, m in pages], existing_specs(to), to)
     by_name = {key[0]: path for key, path in targets.items()}
-    for sp in pages:
-        run.results.append(import_page(sp, targets[sp.method.key], to, by_name, write))
+    for sp, m in pages:
+        run.results.append(import_page(sp, m, targets[m.key], to, by_name, write))
     return run
 
 
 def existing_specs(to: Path) -> dict[tuple[str, str], Path]:
-    found = {}
+    found: dict[tuple[str, str], Path] = {}
     for path in expand([to]) if to.is_dir() else []:
         sp = read_page(path)
         if sp.method is not None:
@@ -102,9 +103,14 @@ def plan_targets(
 
 
 def import_page(
-    sp: SpecPage, target: Path, to: Path, by_name: dict[str, Path], write: bool
+    sp: SpecPage,
+    m: Method,
+    target: Path,
+    to: Path,
+    by_name: dict[str, Path],
+    write: bool,
 ) -> Imported:
-    m = sp.method
+    """Import `m`, the method page `sp` documents, into its spec at `target`."""
     result = Imported(sp.display, m.method, m.api, target, lost=list(m.lossy))
     include = (
         relative(to / "_includes" / SYSTEM_ERRORS, target.parent)
@@ -155,7 +161,8 @@ def rebased_body(
 ) -> tuple[str, list[str]]:
     """The page body with includes and links pointed into the specs tree."""
     body = sp.fm.body.lstrip("\n")
-    lines: list[str | None] = list(body.split("\n"))
+    source = body.split("\n")
+    lines: list[str | None] = list(source)  # None: a line dropped
     blocks, _ = scan(body, sp.display)
     skip: set[int] = set()
     for b in blocks:
@@ -164,7 +171,9 @@ def rebased_body(
     lost: list[str] = []
     for b in (b for b in blocks if b.kind == "include"):
         skip.add(b.line - 1)
-        lines[b.line - 1] = rebased_include(lines[b.line - 1], b.text, target, to, lost)
+        lines[b.line - 1] = rebased_include(
+            source[b.line - 1], b.text, target, to, lost
+        )
     dead = 0
     for i, line in enumerate(lines):
         if i not in skip and line:
@@ -220,6 +229,7 @@ def rebased_links(
             dead += 1
             return f"{bang}[{label}](#)"
         anchor = href.partition("#")[2]
-        return f"{bang}[{label}]({relative(spec, target.parent)}{'#' + anchor if anchor else ''})"
+        fragment = "#" + anchor if anchor else ""
+        return f"{bang}[{label}]({relative(spec, target.parent)}{fragment})"
 
     return LINK.sub(point, line), dead

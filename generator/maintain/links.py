@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-# `[label](href "title")` and images; a label may hold brackets of its own ([`string[]`](..)).
+# `[label](href "title")` and images; a label may hold brackets of its own
+# ([`string[]`](..)).
 LINK = re.compile(
     r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)"
 )
@@ -14,8 +15,8 @@ EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#|\{\{)", re.I)
 
 
 def local_target(base: Path, href: str) -> Path | None:
-    """The file a relative link points to (anchor and query dropped); None for links that
-    leave the tree (URLs, mail, anchors on the same page, templates)."""
+    """The file a relative link points to (anchor and query dropped); None for links
+    that leave the tree (URLs, mail, anchors on the same page, templates)."""
     if not href or EXTERNAL.match(href):
         return None
     page = unquote(href.split("#")[0].split("?")[0])

@@ -1,10 +1,11 @@
-"""`b24gen lint`: findings about spec and docs pages, each a Diagnostic with a stable code.
+"""`b24gen lint`: findings about spec and docs pages, each a Diagnostic with a stable
+code.
 
-The readers already report what they meet while reading (front-matter schema SPEC001-007,
-fences YFM001/YFM002, unclosed notes and tables, missing includes YFM006, ragged rows); lint
-keeps those and adds checks over what the readers produced: the IR of each page (as the
-generator sees it and as the body alone says it), the blocks of `yfm.scan` and the set of all
-methods read. Nothing here parses markdown again.
+The readers already report what they meet while reading (front-matter schema
+SPEC001-007, fences YFM001/YFM002, unclosed notes and tables, missing includes YFM006,
+ragged rows); lint keeps those and adds checks over what the readers produced: the IR of
+each page (as the generator sees it and as the body alone says it), the blocks of
+`yfm.scan` and the set of all methods read. Nothing here parses markdown again.
 
 Every check is a pure function `(page) -> [Diagnostic]` or `(pages) -> [Diagnostic]`.
 """
@@ -13,18 +14,19 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.ir import Diagnostic, Method, Param, Position, ReturnField
-from generator.read import duplicate_methods, expand, read_paths
-from generator.read import text as T
-from generator.read.yfm import Block
-from generator.render.types import is_known
 from generator.maintain.compare import compare_methods, pair_methods
 from generator.maintain.derive import derived, differences
 from generator.maintain.links import LINK, local_target
 from generator.maintain.page import SpecPage, read_page
+from generator.read import duplicate_methods, expand, read_paths
+from generator.read import text as T
+from generator.read.yfm import Block
+from generator.render.types import is_known
 
 
 @dataclass(frozen=True)
@@ -163,9 +165,7 @@ def lint_paths(paths: list[Path], compare: list[Path] | None = None) -> LintRepo
             sp = read_page(path)
             found.extend(sp.problems + page_findings(sp))
             pages.append(sp)
-        except (
-            Exception
-        ) as exc:  # noqa: BLE001 (a bug on one page must not end the run)
+        except Exception as exc:  # a bug on one page must not end the run
             found.append(crashed(path, exc))
     found.extend(tree_findings(pages))
     if compare:
@@ -186,8 +186,9 @@ def crashed(path: Path, exc: Exception) -> Diagnostic:
 
 
 def unique_sorted(found: list[Diagnostic]) -> list[Diagnostic]:
-    """One finding per place and code (an include is seen from every page including it)."""
-    seen: dict[tuple, Diagnostic] = {}
+    """One finding per place and code (an include is seen from every page including
+    it)."""
+    seen: dict[tuple[str, int, int, str, str], Diagnostic] = {}
     for d in found:
         seen.setdefault(
             (d.position.path, d.position.line, d.position.col, d.code, d.message), d
@@ -204,10 +205,12 @@ def unique_sorted(found: list[Diagnostic]) -> list[Diagnostic]:
     )
 
 
-PAGE_CHECKS = []
+PageCheck = Callable[[SpecPage], list[Diagnostic]]
+PAGE_CHECKS: list[PageCheck] = []
 
 
-def page_check(fn):
+def page_check(fn: PageCheck) -> PageCheck:
+    """Register a check that `page_findings` runs on every page."""
     PAGE_CHECKS.append(fn)
     return fn
 
@@ -282,7 +285,7 @@ def front_matter_contradictions(sp: SpecPage) -> list[Diagnostic]:
 
 @page_check
 def example_keys(sp: SpecPage) -> list[Diagnostic]:
-    """Keys an example's request payload sends that the parameter table does not name."""
+    """Keys an example's request payload sends that the parameter table lacks."""
     m = sp.method
     if m is None or not (m.params or (sp.draft and sp.draft.no_params)):
         return []
@@ -379,7 +382,9 @@ def invalid_response_json(sp: SpecPage) -> list[Diagnostic]:
     ]
 
 
-def walk(params: tuple[Param | ReturnField, ...]):
+def walk(
+    params: tuple[Param, ...] | tuple[ReturnField, ...],
+) -> Iterator[Param | ReturnField]:
     for p in params:
         yield p
         yield from walk(p.fields)
@@ -407,7 +412,7 @@ def unknown_types(sp: SpecPage) -> list[Diagnostic]:
     return out
 
 
-# ---------------------------------------------------------------- blocks: tables and links
+# ---------------------------------------------------------------- tables and links
 
 
 @page_check

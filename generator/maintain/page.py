@@ -1,8 +1,9 @@
 """One page (spec or docs) read once, with everything the spec verbs look at.
 
-The readers' own steps are reused as they are: `frontmatter.split`, `build_page` (blocks with
-includes spliced in), `extract` (the page's facts) and `assemble` (facts + front matter ->
-Method). Assembling twice from the same facts gives the two views the spec verbs compare:
+The readers' own steps are reused as they are: `frontmatter.split`, `build_page` (blocks
+with includes spliced in), `extract` (the page's facts) and `assemble` (facts + front
+matter -> Method). Assembling twice from the same facts gives the two views the spec
+verbs compare:
 
 * `method`: the record the generator uses (front matter and body together);
 * `body`:   what the body alone says (the front matter ignored, except that its `method`

@@ -1,9 +1,10 @@
 """`b24gen sync`: fill or refresh the front matter from the body.
 
-Only keys whose value differs from what the body says are rewritten (see `derive.py`); the
-rest of the front matter stays byte-for-byte (see `yamlrt.py`) and the body is never touched,
-except by `--fix`, which also repairs the mechanical defects lint marks as fixable (a code
-fence "closed" with four or more spaces of indent). Files are written atomically.
+Only keys whose value differs from what the body says are rewritten (see `derive.py`);
+the rest of the front matter stays byte-for-byte (see `yamlrt.py`) and the body is never
+touched, except by `--fix`, which also repairs the mechanical defects lint marks as
+fixable (a code fence "closed" with four or more spaces of indent). Files are written
+atomically.
 """
 
 from __future__ import annotations
@@ -15,17 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAMLError
+from ruamel.yaml.error import YAMLError
 
 from generator.ir import Diagnostic
-from generator.read import expand
-from generator.read.frontmatter import split
-from generator.read.markdown import (
-    display_path,
-    param_from_front_matter,
-    read_file_text,
-)
-from generator.read.yfm import scan
 from generator.maintain.derive import ORDER, derived, differences
 from generator.maintain.page import read_page_text
 from generator.maintain.yamlrt import (
@@ -36,9 +29,17 @@ from generator.maintain.yamlrt import (
     to_node,
     update_mapping,
 )
+from generator.read import expand
+from generator.read.frontmatter import YamlMapping, split
+from generator.read.markdown import (
+    display_path,
+    param_from_front_matter,
+    read_file_text,
+)
+from generator.read.yfm import scan
 
 
-def same_param(old: Any, new: dict[str, Any]) -> bool:
+def same_param(old: YamlMapping, new: YamlMapping) -> bool:
     a, b = param_from_front_matter(old, None), param_from_front_matter(new, None)
     return (a.name, a.type, a.item_type, a.required) == (
         b.name,
@@ -48,10 +49,10 @@ def same_param(old: Any, new: dict[str, Any]) -> bool:
     )
 
 
-def same_error(old: Any, new: dict[str, Any]) -> bool:
-    return str(old.get("code")) == new["code"] and old.get("status") == new.get(
-        "status"
-    )
+def same_error(old: YamlMapping, new: YamlMapping) -> bool:
+    same_code: bool = str(old.get("code")) == new["code"]
+    same_status: bool = old.get("status") == new.get("status")
+    return same_code and same_status
 
 
 MERGERS = {
@@ -141,7 +142,9 @@ def with_front_matter(text: str, changes: dict[str, Any]) -> str:
         return newline.join(["---", *yaml_text.split("\n"), "---"]) + newline + text
     end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     crlf = [ln.endswith("\r") for ln in lines[1:end]]
-    yaml_text = "\n".join(ln[:-1] if cr else ln for ln, cr in zip(lines[1:end], crlf))
+    yaml_text = "\n".join(
+        ln[:-1] if cr else ln for ln, cr in zip(lines[1:end], crlf, strict=True)
+    )
     updated = update_mapping(yaml_text, changes, ORDER, MERGERS).split("\n")
     if newline == "\r\n":
         updated = [ln + "\r" for ln in updated]

@@ -1,15 +1,17 @@
-"""Editing a YAML front matter in place with ruamel.yaml, leaving untouched keys byte-for-byte.
+"""Editing a YAML front matter in place with ruamel.yaml, untouched keys kept byte for
+byte.
 
-ruamel.yaml's round trip keeps comments, key order and quoting, but re-emits every value in
-its own spacing (`{"a":1}` comes back as `{"a": 1}`). So the document is loaded and edited
-with ruamel, dumped, and only the lines of the keys that changed are taken from the dump; the
-lines of every other key are the original ones.
+ruamel.yaml's round trip keeps comments, key order and quoting, but re-emits every value
+in its own spacing (`{"a":1}` comes back as `{"a": 1}`). So the document is loaded and
+edited with ruamel, dumped, and only the lines of the keys that changed are taken from
+the dump; the lines of every other key are the original ones.
 """
 
 from __future__ import annotations
 
 import io
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -28,7 +30,8 @@ Representer.add_representer(
 
 
 def make_yaml(text: str = "") -> YAML:
-    """A round-trip YAML that indents sequences the way `text` does (specs: `  - name:`)."""
+    """A round-trip YAML that indents sequences the way `text` does (`  - name:` in
+    specs)."""
     sequence, offset = 4, 2
     if text.strip():
         try:
@@ -69,8 +72,8 @@ def styled(old: Any, new: Any) -> Any:
     return to_node(new)
 
 
-# A merger takes the old ruamel value and the new plain value and returns the value to store,
-# reusing the old containers (and so their comments) where it can.
+# A merger takes the old ruamel value and the new plain value and returns the value to
+# store, reusing the old containers (and so their comments) where it can.
 Merger = Callable[[Any, Any], Any]
 
 
@@ -133,8 +136,9 @@ def key_spans(
 def update_mapping(
     text: str, changes: dict[str, Any], order: list[str], mergers: dict[str, Merger]
 ) -> str:
-    """`text` (a YAML mapping, no `---` lines) with `changes` applied; new keys go after the
-    nearest key that precedes them in `order`. Lines of unchanged keys are kept as they are.
+    """`text` (a YAML mapping, no `---` lines) with `changes` applied; new keys go after
+    the nearest key that precedes them in `order`. Lines of unchanged keys are kept as
+    they are.
     """
     yaml = make_yaml(text)
     lines = text.split("\n")
@@ -167,7 +171,7 @@ def rewrite_whole(
     order: list[str],
     mergers: dict[str, Merger],
 ) -> str:
-    """An empty or flow-style front matter: written anew (existing keys kept in order)."""
+    """An empty or flow-style front matter: written anew, existing keys in order."""
     base = doc if isinstance(doc, CommentedMap) else CommentedMap()
     for key, new in changes.items():
         if key in base:
@@ -179,7 +183,7 @@ def rewrite_whole(
 
 
 def insert_at(keys: list[Any], key: str, order: list[str]) -> int:
-    """Index for a new key: after the last existing key that comes before it in `order`."""
+    """Index for a new key: after the last existing key that precedes it in `order`."""
     rank = order.index(key) if key in order else len(order)
     at = 0
     for i, existing in enumerate(keys):

@@ -12,7 +12,7 @@ SUFFIXES = (".md", ".txt")
 
 
 def sniff(text: str) -> str:
-    """Guess the input form: YFM markdown, pipe-scraped text or blank-line-scraped text."""
+    """Guess the input form: YFM markdown, pipe-scraped or blank-line-scraped text."""
     head = text.lstrip("\ufeff")
     if head.startswith("---\n") or "\n#| " in head or "\n#|\n" in head or "{% " in head:
         return "markdown"
@@ -75,20 +75,26 @@ def read_paths(
 
 
 def duplicate_methods(methods: list[Method]) -> tuple[list[Method], list[Diagnostic]]:
-    """The first record of each method (name and api), and a SPEC008 for every later one."""
+    """The first record of each method (name and api), and a SPEC008 for every later
+    one."""
     seen: dict[tuple[str, str], Method] = {}
     problems: list[Diagnostic] = []
     for m in methods:
-        if m.key in seen:
-            first = seen[m.key]
+        first = seen.get(m.key)
+        if first is not None:
             problems.append(
                 Diagnostic(
-                    m.position or Position(m.source.path if m.source else "?", 1, 1),
+                    m.position or Position(file_of(m), 1, 1),
                     "SPEC008",
                     f"duplicate method {m.method} ({m.api})",
-                    f"already defined at {first.position or first.source.path}",
+                    f"already defined at {first.position or file_of(first)}",
                 )
             )
             continue
         seen[m.key] = m
     return list(seen.values()), problems
+
+
+def file_of(m: Method) -> str:
+    """The file a record was read from; "?" for records made without a source."""
+    return m.source.path if m.source else "?"

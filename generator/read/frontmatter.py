@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,8 @@ import yaml
 
 from generator.ir import Diagnostic, Position
 
-# The spec schema: key -> accepted Python types. One place for it; lint and sync read it too.
+# The spec schema: key -> accepted Python types. One place for it; lint and sync read
+# it too.
 SCHEMA: dict[str, tuple[type, ...]] = {
     "method": (str,),
     "scope": (str, list),
@@ -26,6 +28,9 @@ SCHEMA: dict[str, tuple[type, ...]] = {
     "batch": (bool,),
     "idempotent": (bool,),
 }
+# A mapping as YAML loaded it: values are whatever the author wrote, so every use
+# checks their type (SCHEMA says which ones are valid).
+YamlMapping = Mapping[str, Any]
 PAGINATION = ("none", "start-next", "page-limit")
 APIS = ("v2", "v3")
 

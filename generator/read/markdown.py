@@ -1,4 +1,5 @@
-"""Reader for YFM markdown pages (the official docs, and specs with a YAML front matter)."""
+"""Reader for YFM markdown pages: the official docs, and specs with a YAML front
+matter."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from generator.ir import (
     Returns,
     Source,
 )
-from generator.read import frontmatter, text as T
+from generator.read import frontmatter
+from generator.read import text as T
+from generator.read.frontmatter import YamlMapping
 from generator.read.nesting import ParamTable, anchors_of, nest, row_links
 from generator.read.yfm import Block, Cell, scan
 
@@ -36,9 +39,7 @@ class Page:
     roles: list[str | None]  # role of the H2/H3 section each block sits in
     subsections: list[str]  # text of the nearest heading above each block
     problems: list[Diagnostic] = field(default_factory=list)
-    headings: list[Block | None] = field(
-        default_factory=list
-    )  # nearest heading above each
+    headings: list[Block | None] = field(default_factory=list)  # nearest above each
 
 
 def display_path(path: Path) -> str:
@@ -99,16 +100,18 @@ def expand_includes(
     return out, problems
 
 
-INCLUDE_CACHE: dict[tuple, tuple[list[Block], list[Diagnostic]]] = {}
+# An included file as scanned: (path, depth, display, mtime, size).
+IncludeKey = tuple[Path, int, str, int, int]
+INCLUDE_CACHE: dict[IncludeKey, tuple[list[Block], list[Diagnostic]]] = {}
 
 
 def included_blocks(
     target: Path, display: str, depth: int
 ) -> tuple[list[Block], list[Diagnostic]]:
-    """The blocks of an included file, scanned once while the file is unchanged (pages share
-    a few includes); callers get copies, so what they change stays theirs."""
+    """The blocks of an included file, scanned once while the file is unchanged (pages
+    share a few includes); callers get copies, so what they change stays theirs."""
     stat = target.stat()
-    key = (target, depth, display, stat.st_mtime_ns, stat.st_size)
+    key: IncludeKey = (target, depth, display, stat.st_mtime_ns, stat.st_size)
     if key not in INCLUDE_CACHE:
         text, problems = read_file_text(target, display)
         blocks: list[Block] = []
@@ -134,12 +137,8 @@ def build_page(path: Path, display: str, body: str, body_line: int) -> Page:
         if block.kind == "heading":
             nearest = block
             found = T.section_role(block.text)
-            if block.level <= 2:
-                role = found
-            elif found:
-                role = found
-            elif role == "system_errors" or (role == "returns" and block.level >= 3):
-                pass
+            if block.level <= 2 or found:
+                role = found  # an H3+ without a role of its own stays in its section
             sub = T.heading_text(block.text)
         roles.append(role)
         subsections.append(sub)
@@ -226,7 +225,7 @@ def check_width(
                     row[0].col if row else 1,
                 ),
                 "YFM007",
-                f"table row has {len(row)} cells, the header has " f"{len(header)}",
+                f"table row has {len(row)} cells, the header has {len(header)}",
                 "check for a stray or missing |",
                 "warning",
             )
@@ -436,9 +435,8 @@ class Draft:
     examples: list[Example] = field(default_factory=list)
     no_params: bool = False
     param_tables: list[ParamTable] = field(default_factory=list)
-    event: bool = (
-        False  # the page documents an event ("Who can subscribe"), not a method
-    )
+    # The page documents an event ("Who can subscribe"), not a method.
+    event: bool = False
 
 
 def read_markdown_text(
@@ -464,9 +462,8 @@ def extract(page: Page) -> Draft:
     sections = 0  # H2 headings passed
     section: Block | None = None  # the heading that opened the parameters section
     previous: str | None = None
-    for block, role, heading in zip(
-        page.blocks, page.roles, page.headings or [None] * len(page.blocks)
-    ):
+    headings = page.headings or [None] * len(page.blocks)
+    for block, role, heading in zip(page.blocks, page.roles, headings, strict=True):
         kind = block.kind
         if kind == "heading" and role == "params" and previous != "params":
             section = block
@@ -606,8 +603,8 @@ def page_method_name(target: Path) -> str | None:
 
 
 def find_replacement(text: str, page: Page) -> str | None:
-    """The method a deprecation note points to: the link's target page decides (its title's
-    method); a link to an overview page names a family (`crm.item.*`)."""
+    """The method a deprecation note points to: the link's target page decides (its
+    title's method); a link to an overview page names a family (`crm.item.*`)."""
     for label, href in T.LINK.findall(text):
         label = T.plain(label).strip("` ")
         if not href or href.startswith(("http", "#")):
@@ -621,7 +618,8 @@ def find_replacement(text: str, page: Page) -> str | None:
         name = page_family(target)
         if name:
             return name
-    for token in T.CODE.findall(text):
+    tokens: list[str] = T.CODE.findall(text)
+    for token in tokens:
         if T.METHOD_NAME.match(token) or T.METHOD_NAME.match(token.rstrip(".*")):
             return token
     return None
@@ -631,8 +629,8 @@ FAMILY_CACHE: dict[Path, str | None] = {}
 
 
 def page_family(target: Path) -> str | None:
-    """The family of methods an overview page is about: the `x.y.*` it names most, or the
-    common prefix of the methods it links to."""
+    """The family of methods an overview page is about: the `x.y.*` it names most, or
+    the common prefix of the methods it links to."""
     if target not in FAMILY_CACHE:
         FAMILY_CACHE[target] = family_of(target)
     return FAMILY_CACHE[target]
@@ -643,7 +641,9 @@ def family_of(target: Path) -> str | None:
         text = target.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    families = Counter(re.findall(r"\b([a-z][\w]*(?:\.[\w]+)+)\.\*", text))
+    families: Counter[str] = Counter(
+        re.findall(r"\b([a-z][\w]*(?:\.[\w]+)+)\.\*", text)
+    )
     if families:
         return families.most_common(1)[0][0] + ".*"
     names = [T.plain(label).strip("` ") for label, _ in T.LINK.findall(text)]
@@ -671,7 +671,7 @@ def read_table(
     status: int | None,
     v3_code: str | None,
 ) -> None:
-    """A table of a section; `heading` is the sub-heading above it inside the section."""
+    """A table of a section; `heading` is the sub-heading above it in the section."""
     display = page.display
     is_system = role == "system_errors" or "system-errors" in block.path
     if role in ("errors", "system_errors") or is_system:
@@ -694,17 +694,23 @@ def read_param_table(block: Block, heading: Block | None, d: Draft, page: Page) 
     if table is None:
         return
     table.position = Position(display, block.line, block.col)
-    table.top = (
-        heading is None
-        or heading.level <= 1
-        or bool(T.MORE_PARAMS_HEADING.match(T.heading_text(heading.text)))
-    )
-    if not table.top:
+    table.top = heads_section(heading)
+    if heading is not None and not table.top:
         table.heading = T.heading_text(heading.text)
         if T.VALUE_LIST_HEADING.match(table.heading):
             return  # the values a parameter takes, not fields
         table.anchors = anchors_of(heading.text, table.heading)
     d.param_tables.append(table)
+
+
+def heads_section(heading: Block | None) -> bool:
+    """Whether a table under `heading` lists the section's own parameters: it sits right
+    under the section heading, or under one such as "Additional Parameters"."""
+    return (
+        heading is None
+        or heading.level <= 1
+        or bool(T.MORE_PARAMS_HEADING.match(T.heading_text(heading.text)))
+    )
 
 
 def read_code(block: Block, role: str | None, d: Draft, page: Page) -> None:
@@ -741,8 +747,8 @@ def legacy_tables(d: Draft) -> list[ParamTable]:
 def method_name(d: Draft) -> str | None:
     """The wire name: the title's method name when the examples call it (or there are no
     examples); otherwise what the examples call, when it is the title's name corrected
-    (`im.recent` -> `im.recent.pin`, `department.department.delete` -> `department.delete`)
-    or the title names no method at all."""
+    (`im.recent` -> `im.recent.pin`, `department.department.delete` ->
+    `department.delete`) or the title names no method at all."""
     calls = Counter(e.calls for e in d.examples if e.calls)
     candidates = T.title_candidates(d.title) if d.title else []
     called = {c.lower(): c for c in calls}
@@ -777,64 +783,61 @@ def assemble(
     fmt: str,
     problems: list[Diagnostic],
 ) -> Method | None:
-    data = fm.data
-    name = method_name(d)
-    calls = [e.calls for e in d.examples if e.calls]
-    fm_name = data.get("method") if isinstance(data.get("method"), str) else None
+    name = record_name(d, fm, page.display, problems)
+    if not name:
+        return None
+    params = nest(d.param_tables or legacy_tables(d), problems)
+    if not (fm.present or documents_method(d, params)):
+        return None
+    if not params and not d.no_params:
+        params = front_matter_params(fm)
+    return build_method(name, d, fm.data, params, Source(page.display, fmt))
+
+
+def record_name(
+    d: Draft, fm: frontmatter.FrontMatter, display: str, problems: list[Diagnostic]
+) -> str | None:
+    """The wire name: the front matter's, else the body's; None when the page makes no
+    record (a front matter that did not load, or one without a method: reported)."""
     if fm.present and not fm.parsed:
         return None
-    if fm.present and not fm_name:
+    fm_name = front_matter_str(fm.data, "method")
+    if fm_name:
+        return fm_name
+    if fm.present:
         problems.append(
             Diagnostic(
-                Position(page.display, 1, 1),
+                Position(display, 1, 1),
                 "SPEC007",
                 "front matter has no 'method'",
                 "add 'method: <wire name>' to the front matter",
             )
         )
         return None
-    name = fm_name or name
-    if not name:
-        return None
-    params = nest(d.param_tables or legacy_tables(d), problems)
-    is_method_page = fm.present or (
-        not d.event and (bool(d.scopes) or bool(params) or bool(calls) or d.no_params)
-    )
-    if not is_method_page:
-        return None
-    fm_params = data.get("params")
-    if not params and not d.no_params and isinstance(fm_params, list):
-        params = [
-            param_from_front_matter(p, fm.positions.get("params"))
-            for p in fm_params
-            if isinstance(p, dict) and p.get("name")
-        ]
+    return method_name(d)
+
+
+def documents_method(d: Draft, params: list[Param]) -> bool:
+    """Whether a page without a front matter documents a method: a guide page that only
+    names one in its title, or an event page, does not."""
+    calls = any(e.calls for e in d.examples)
+    return not d.event and (bool(d.scopes) or bool(params) or calls or d.no_params)
+
+
+def build_method(
+    name: str, d: Draft, data: YamlMapping, params: list[Param], source: Source
+) -> Method:
+    """The record: the body's facts, overridden by the front matter's valid values."""
     example, valid = parse_example(d.example_text)
-    scope_value = data.get("scope")
-    scopes = (
-        [scope_value] if isinstance(scope_value, str) else list(scope_value or [])
-    ) or d.scopes
-    api = (
-        data.get("api")
-        if data.get("api") in ("v2", "v3")
-        else ("v3" if d.v3 or (d.title and T.V3_MARKERS.search(d.title)) else "v2")
-    )
+    scopes = front_matter_scopes(data) or d.scopes
+    api = front_matter_choice(data, "api", frontmatter.APIS) or body_api(d)
     deprecated = d.deprecated or data.get("deprecated") is True
-    replacement = (
-        data.get("replacement") if isinstance(data.get("replacement"), str) else None
+    replacement = front_matter_str(data, "replacement") or (
+        d.replacement if deprecated else None
     )
-    replacement = replacement or (d.replacement if deprecated else None)
-    language = (
-        "ru"
-        if re.search(r"[А-Яа-яЁё]", d.title + " ".join(d.description[:1]))
-        else "en"
-    )
-    pagination = (
-        data.get("pagination")
-        if data.get("pagination") in frontmatter.PAGINATION
-        else infer_pagination(params, api)
-    )
-    rate = data.get("rate_limit_per_sec")
+    pagination = front_matter_choice(
+        data, "pagination", frontmatter.PAGINATION
+    ) or infer_pagination(params, api)
     return Method(
         method=name,
         scope=scopes[0] if scopes else "",
@@ -855,27 +858,81 @@ def assemble(
         errors=tuple(d.errors),
         examples=tuple(d.examples),
         pagination=pagination,
-        rate_limit_per_sec=(
-            rate
-            if isinstance(rate, (int, float)) and not isinstance(rate, bool)
-            else None
-        ),
-        aliases=tuple(
-            str(a)
-            for a in data.get("aliases") or ()
-            if isinstance(data.get("aliases"), list)
-        ),
-        language=language,
+        rate_limit_per_sec=front_matter_rate(data),
+        aliases=front_matter_aliases(data),
+        language=page_language(d),
         batch=data.get("batch") is not False,
-        idempotent=(
-            data.get("idempotent") if isinstance(data.get("idempotent"), bool) else None
-        ),
-        source=Source(page.display, fmt),
+        idempotent=front_matter_bool(data, "idempotent"),
+        source=source,
         position=d.title_pos,
     )
 
 
-def param_from_front_matter(item: dict, pos: Position | None) -> Param:
+def body_api(d: Draft) -> str:
+    return "v3" if d.v3 or (d.title and T.V3_MARKERS.search(d.title)) else "v2"
+
+
+def page_language(d: Draft) -> str:
+    return (
+        "ru"
+        if re.search(r"[А-Яа-яЁё]", d.title + " ".join(d.description[:1]))
+        else "en"
+    )
+
+
+# ---------------------------------------------------------------- front-matter values
+# The front matter is YAML as written: a value of the wrong type was reported by the
+# schema check (SPEC005) and counts as absent here.
+
+
+def front_matter_str(data: YamlMapping, key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
+def front_matter_bool(data: YamlMapping, key: str) -> bool | None:
+    value = data.get(key)
+    return value if isinstance(value, bool) else None
+
+
+def front_matter_choice(
+    data: YamlMapping, key: str, allowed: tuple[str, ...]
+) -> str | None:
+    value = front_matter_str(data, key)
+    return value if value in allowed else None
+
+
+def front_matter_scopes(data: YamlMapping) -> list[str]:
+    value = data.get("scope")
+    if isinstance(value, str):
+        return [value]
+    return [str(s) for s in value] if isinstance(value, list) else []
+
+
+def front_matter_aliases(data: YamlMapping) -> tuple[str, ...]:
+    value = data.get("aliases")
+    return tuple(str(a) for a in value) if isinstance(value, list) else ()
+
+
+def front_matter_rate(data: YamlMapping) -> float | None:
+    value = data.get("rate_limit_per_sec")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None  # YAML's true is an int to Python
+    return value
+
+
+def front_matter_params(fm: frontmatter.FrontMatter) -> list[Param]:
+    items = fm.data.get("params")
+    if not isinstance(items, list):
+        return []
+    return [
+        param_from_front_matter(p, fm.positions.get("params"))
+        for p in items
+        if isinstance(p, dict) and p.get("name")
+    ]
+
+
+def param_from_front_matter(item: YamlMapping, pos: Position | None) -> Param:
     ptype, item_type = normalize_type([str(item.get("type", "any"))])
     return Param(
         name=str(item["name"]),

@@ -1,20 +1,22 @@
 """Parameter sub-tables linked to the parameter whose fields they list.
 
 A method page lists its parameters in one table and the fields of object parameters in
-sub-tables under their own headings ("### Parameter fields {#fields}", "### FIELDS Parameter",
-"### Type uf_enum_element", "### job.fields Parameter"). A sub-table finds its parent by, in
-order: a link from the parent's row to the heading's anchor (`[below](#fields)`); a name in
-the heading that is a parameter's name (a dotted or bracketed path narrows it down); a name
-in the heading that is a parameter's type; a name in the heading that exactly one parameter's
-description mentions ("### NAV_PARAMS Parameter" for a row "PARAMS: an object NAV_PARAMS").
-Several tables under one heading (one per tab) give the union of their rows. Pages with no
-top table but one table per way of calling ("1. By ID", "2. By code") list alternatives:
-their rows are all top-level parameters. A sub-table nothing claims is reported (MD010).
+sub-tables under their own headings ("### Parameter fields {#fields}", "### FIELDS
+Parameter", "### Type uf_enum_element", "### job.fields Parameter"). A sub-table finds
+its parent by, in order: a link from the parent's row to the heading's anchor
+(`[below](#fields)`); a name in the heading that is a parameter's name (a dotted or
+bracketed path narrows it down); a name in the heading that is a parameter's type; a
+name in the heading that exactly one parameter's description mentions ("### NAV_PARAMS
+Parameter" for a row "PARAMS: an object NAV_PARAMS"). Several tables under one heading
+(one per tab) give the union of their rows. Pages with no top table but one table per
+way of calling ("1. By ID", "2. By code") list alternatives: their rows are all
+top-level parameters. A sub-table nothing claims is reported (MD010).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from generator.ir import Diagnostic, Param, Position
@@ -86,9 +88,8 @@ class ParamTable:
     under a heading (`heading`, `anchors`) that names the parameter it details."""
 
     params: list[Param] = field(default_factory=list)
-    links: list[set[str]] = field(
-        default_factory=list
-    )  # the #anchors each row links to
+    # The #anchors each row links to.
+    links: list[set[str]] = field(default_factory=list)
     heading: str = ""
     anchors: set[str] = field(default_factory=set)
     top: bool = True
@@ -116,7 +117,7 @@ def row_links(*cells: str) -> set[str]:
 
 
 def nest(tables: list[ParamTable], problems: list[Diagnostic]) -> list[Param]:
-    """The page's parameter tree: top tables merged, sub-tables hung under their parents."""
+    """The page's parameter tree: top tables merged, sub-tables under their parents."""
     roots: list[Node] = []
     for table in tables:
         if table.top:
@@ -129,9 +130,8 @@ def nest(tables: list[ParamTable], problems: list[Diagnostic]) -> list[Param]:
             continue
         if not alternatives:
             break
-        merge(
-            roots, nodes_of(pending.pop(0), None)
-        )  # one way of calling: top-level rows
+        # One way of calling: its rows are top-level parameters.
+        merge(roots, nodes_of(pending.pop(0), None))
     for table in pending:
         first = table.params[0].position if table.params else None
         problems.append(
@@ -139,7 +139,8 @@ def nest(tables: list[ParamTable], problems: list[Diagnostic]) -> list[Param]:
                 table.position or first or Position("", 0, 0),
                 "MD010",
                 f"sub-table '{table.heading}' is not linked to any parameter",
-                "name the parameter in the heading or link its row to the heading's anchor",
+                "name the parameter in the heading or link its row to the "
+                "heading's anchor",
                 "warning",
             )
         )
@@ -162,12 +163,16 @@ def attach_all(
 
 
 def nodes_of(table: ParamTable, parent: Node | None) -> list[Node]:
-    links = table.links + [set()] * (len(table.params) - len(table.links))
-    return [Node(p, set(l), parent) for p, l in zip(table.params, links)]
+    # Tables built without links (the scraped forms) get none for every row.
+    no_links: list[set[str]] = [set()] * (len(table.params) - len(table.links))
+    return [
+        Node(param, set(anchors), parent)
+        for param, anchors in zip(table.params, table.links + no_links, strict=True)
+    ]
 
 
 def merge(into: list[Node], new: list[Node]) -> None:
-    """Add nodes by name; a name already there keeps its first row and gains the fields."""
+    """Add nodes by name; a name already there keeps its first row, gains the fields."""
     index = {n.param.name.lower(): n for n in into}
     for node in new:
         old = index.get(node.param.name.lower())
@@ -181,7 +186,7 @@ def merge(into: list[Node], new: list[Node]) -> None:
         merge(old.children, node.children)
 
 
-def walk(nodes: list[Node]):
+def walk(nodes: list[Node]) -> Iterator[Node]:
     for node in nodes:
         yield node
         yield from walk(node.children)

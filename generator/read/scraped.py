@@ -1,17 +1,18 @@
 """Reader for text scraped from the docs website, in its two forms.
 
-"pipe": one line per block. A table opens with a lone `|` line, every cell ends with ` |`
-(an empty cell is a lone `|`) and each row opens with a lone `|` again. Inline code inside
-cells is gone (error codes, types, field names; descriptions may stop mid-sentence), code
-examples are flattened lines with their tab labels listed once before them, and "Scope:"
-runs into the next line ("taskWho can execute the method: ...").
+"pipe": one line per block. A table opens with a lone `|` line, every cell ends with
+` |` (an empty cell is a lone `|`) and each row opens with a lone `|` again. Inline code
+inside cells is gone (error codes, types, field names; descriptions may stop
+mid-sentence), code examples are flattened lines with their tab labels listed once
+before them, and "Scope:" runs into the next line ("taskWho can execute the method:
+...").
 
 "blank": blocks separated by empty lines. Every table cell is its own block (a name cell
 carries its type on a second line, a code cell its message), inline code is kept, code
 examples keep their indentation (all lines but the first are indented).
 
-A front end per form turns the text into Chunks (heading, text, table, code); one back end
-walks them into the markdown reader's Draft and hands it to the markdown reader's
+A front end per form turns the text into Chunks (heading, text, table, code); one back
+end walks them into the markdown reader's Draft and hands it to the markdown reader's
 `assemble`, so every reader builds its Method the same way.
 """
 
@@ -213,8 +214,8 @@ def next_heading(lines: list[str], i: int) -> int:
 
 
 def pipe_cell(lines: list[str], j: int) -> tuple[Cell | None, int]:
-    """One cell from line j: lines up to the one ending in `|`; None when the text ends or
-    a section heading comes first (the row was cut short)."""
+    """One cell from line j: lines up to the one ending in `|`; None when the text ends
+    or a section heading comes first (the row was cut short)."""
     start, parts = j, []
     while j < len(lines):
         s = lines[j].strip()
@@ -311,7 +312,7 @@ def example_complete(lines: list[str], depth: int) -> bool:
 
 
 def is_tab_label(text: str) -> bool:
-    """A tab label ("cURL (Webhook)", "BX24.js", "PHP CRest"), not a one-word code line."""
+    """A tab label ("cURL (Webhook)", "BX24.js", "PHP CRest"), not one word of code."""
     return bool(TAB_LABEL.match(text)) and not re.match(
         r"^(?:try|curl|return|end)\b", text
     )
@@ -349,9 +350,9 @@ def split_examples(region: list[tuple[int, str]]) -> list[Chunk]:
 
 
 def blank_blocks(text: str) -> list[Block]:
-    """Blocks between empty lines. A code block ends with an indented blank line (what is
-    left of its closing fence), which may run straight into the next block; a block whose
-    first line is indented continues the code block before it."""
+    """Blocks between empty lines. A code block ends with an indented blank line (what
+    is left of its closing fence), which may run straight into the next block; a block
+    whose first line is indented continues the code block before it."""
     blocks: list[Block] = []
     current: list[str] = []
     start = 0
@@ -455,8 +456,8 @@ def is_strong_key(block: Block, first: Cell) -> bool:
 
 
 def hard_stop(blocks: list[Block], k: int) -> bool:
-    """A block no table cell can be: a section heading, code, a status or error-code line,
-    the next table's header."""
+    """A block no table cell can be: a section heading, code, a status or error-code
+    line, the next table's header."""
     b = blocks[k]
     return (
         is_heading(b.text)
@@ -482,8 +483,8 @@ def is_subheading(blocks: list[Block], k: int) -> bool:
 def blank_table(
     blocks: list[Block], k: int, display: str, problems: list[Diagnostic]
 ) -> tuple[Chunk, int]:
-    """Header cells, then rows: a row opens with a key block and takes one block per column;
-    further blocks continue the last cell until the next key block."""
+    """Header cells, then rows: a row opens with a key block and takes one block per
+    column; further blocks continue the last cell until the next key block."""
     table = Chunk("table", "", blocks[k].line)
     seen: set[str | None] = set()
     while (
@@ -585,8 +586,8 @@ def read_intro(items: list[Chunk], d: Draft) -> None:
                 k += 1
                 rest = items[k].text
             read_scope(rest, d)
-        elif WHO.match(text):
-            d.who = WHO.match(text).group(1).strip()
+        elif who := WHO.match(text):
+            d.who = who.group(1).strip()
         elif SKIP_INTRO.search(text):
             pass
         elif re.search(r"REST 3\.0", text):
@@ -699,11 +700,11 @@ def read_code(
 
 
 def pair_labels(labels: list[str], d: Draft) -> None:
-    """Tab labels listed before the examples name them in order, when the counts agree."""
+    """Tab labels listed before the examples name them in order, if the counts agree."""
     if labels and len(labels) == len(d.examples):
         d.examples = [
             replace(e, language=T.language_of(label, ""))
-            for e, label in zip(d.examples, labels)
+            for e, label in zip(d.examples, labels, strict=True)
         ]
 
 
@@ -787,9 +788,9 @@ def returns_from(table: Chunk, display: str) -> list[ReturnField]:
 
 
 def errors_from(table: Chunk, display: str, state: State) -> list[Error]:
-    """Method errors (Code | Description | Value), system errors (Status | Code + message |
-    Description) and v3 errors (Field | Error Description | How to Fix after an
-    "Error Code:" line). An empty code cell stays an empty, odd code."""
+    """Method errors (Code | Description | Value), system errors (Status | Code +
+    message | Description) and v3 errors (Field | Error Description | How to Fix after
+    an "Error Code:" line). An empty code cell stays an empty, odd code."""
     roles = roles_of(table)
     code_col, field_col = column(roles, "code"), column(roles, "field")
     status_col, desc_col = column(roles, "status"), column(roles, "description")
@@ -800,9 +801,8 @@ def errors_from(table: Chunk, display: str, state: State) -> list[Error]:
     out = []
     for row in table.rows:
         pos = Position(display, row[0].line, row[0].col)
-        message, description = T.plain(cell_text(row, desc_col)), T.plain(
-            cell_text(row, value_col)
-        )
+        message = T.plain(cell_text(row, desc_col))
+        description = T.plain(cell_text(row, value_col))
         if code_col is None:
             fields = [
                 f.strip() for f in cell_text(row, field_col).split("\n") if f.strip()
@@ -855,7 +855,7 @@ def report_empty_codes(
                 Position(display, table.line, 1),
                 "SCR005",
                 f"{empty} of {len(errors)} error rows have no code",
-                "the scraped form dropped the inline code; the markdown " "page has it",
+                "the scraped form dropped the inline code; the markdown page has it",
                 "info",
             )
         )

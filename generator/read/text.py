@@ -1,5 +1,6 @@
-"""Facts shared by every reader: inline-markup stripping, heading and column vocabularies
-(English and Russian), required marks, method-name shapes, example payloads."""
+"""Facts shared by every reader: inline-markup stripping, heading and column
+vocabularies (English and Russian), required marks, method-name shapes, example
+payloads."""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ SECTIONS = {
     "продолжить изучение": "end",
     "continue your exploration": "end",
 }
-# Sub-headings over lists of values, not of parameters ("Possible Values of the TYPE Key").
+# Sub-headings over lists of values, not of parameters
+# ("Possible Values of the TYPE Key").
 VALUE_LIST_HEADING = re.compile(
     r"^(?:possible|allowed|available|acceptable|возможные|допустимые|доступные)\b"
     r"(?!.*\bfields?\b)(?!.*\bпол)",
@@ -186,8 +188,8 @@ def title_method(title: str) -> str | None:
 
 
 def title_candidates(title: str) -> list[str]:
-    """Method names a title may end with: its dotted names, last first, then its last word
-    (a dot-less name such as `profile` counts only when the examples call it)."""
+    """Method names a title may end with: its dotted names, last first, then its last
+    word (a dot-less name such as `profile` counts only when the examples call it)."""
     words = [
         w.strip("`.,()\"'«»")
         for w in plain(title).replace(":", " ").split()
@@ -200,9 +202,9 @@ def title_candidates(title: str) -> list[str]:
 
 
 def corrects(title_name: str, called: str) -> bool:
-    """Whether the name the examples call fixes the title's name rather than naming another
-    method: it extends it (`im.recent` -> `im.recent.pin`) or keeps its last part
-    (`department.department.delete` -> `department.delete`)."""
+    """Whether the name the examples call fixes the title's name rather than naming
+    another method: it extends it (`im.recent` -> `im.recent.pin`) or keeps its last
+    part (`department.department.delete` -> `department.delete`)."""
     t, c = title_name.lower(), called.lower()
     return c.startswith(t + ".") or (
         c.rsplit(".", 1)[-1] == t.rsplit(".", 1)[-1] and "." in c
@@ -259,7 +261,7 @@ def parse_payload(code: str) -> object | None:
         return None
     raw = m.group(1)
     try:
-        data = json.loads(raw)
+        data: object = json.loads(raw)
     except ValueError:
         return None
     if isinstance(data, dict):
@@ -325,8 +327,8 @@ FILE_NAME = re.compile(r"\.(?:php|js|ts|md|html?|json|py|go|txt)$", re.I)
 
 
 def method_names(text: str) -> list[str]:
-    """Method names (`tasks.task.renew`, `tasks.task.*`) named in running text, in order;
-    a sentence's closing dot is not part of the name."""
+    """Method names (`tasks.task.renew`, `tasks.task.*`) named in running text, in
+    order; a sentence's closing dot is not part of the name."""
     out = []
     words = re.findall(
         r"[A-Za-z]\w*(?:\.\w+)+(?:\.\*)?|[A-Za-z]\w*\.\*", text.replace("`", "")

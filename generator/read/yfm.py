@@ -1,24 +1,26 @@
 """Block structure of a YFM (Yandex Flavored Markdown) page, with source positions.
 
-The docs' dialect is mostly CommonMark plus `#| ... |#` tables, `{% note %}`, `{% list tabs %}`,
-`{% cut %}`, `{% include %}` and `{% if %}`. This module turns a page into a flat list of
-blocks (heading, paragraph, code, table, include, note markers, tab labels) each with the
-line and column it starts at. It knows nothing about methods; `markdown.py` does.
+The docs' dialect is mostly CommonMark plus `#| ... |#` tables, `{% note %}`,
+`{% list tabs %}`, `{% cut %}`, `{% include %}` and `{% if %}`. This module turns a page
+into a flat list of blocks (heading, paragraph, code, table, include, note markers, tab
+labels) each with the line and column it starts at. It knows nothing about methods;
+`markdown.py` does.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from generator.ir import Diagnostic, Position
 
-# A fence opener; a backtick fence's info string holds no backtick ("```x```" is inline code).
+# A fence opener; a backtick fence's info string holds no backtick ("```x```" is inline
+# code).
 FENCE = re.compile(r"^(\s*)(`{3,}(?!.*`)|~{3,})\s*([^`\s]*)?.*$")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-CELL_FENCE_END = re.compile(
-    r"^\s*`{3,}(?=[^`]*$)"
-)  # closes a fence in a cell; `||` may follow
+# Closes a fence in a cell; `||` may follow.
+CELL_FENCE_END = re.compile(r"^\s*`{3,}(?=[^`]*$)")
 LIQUID = re.compile(r"^\s*\{%-?\s*(\w+)(.*?)-?%\}\s*$")
 INCLUDE = re.compile(r"\{%\s*include\s+(?:notitle\s+)?\[([^\]]*)\]\(([^)]+)\)\s*%\}")
 LIST_ITEM = re.compile(r"^(\s*)[-*+]\s+(.*)$")
@@ -37,7 +39,8 @@ class Cell:
 
 @dataclass
 class Block:
-    kind: str  # heading | para | code | table | include | note | endnote | tab | quote | hr
+    # heading | para | code | table | include | note | endnote | tab | quote | hr
+    kind: str
     text: str
     line: int
     col: int = 1
@@ -48,6 +51,15 @@ class Block:
     tab: str = ""  # the `{% list tabs %}` label a code block sits under
     note: str = ""  # the kind of `{% note %}` a block sits inside ("" outside notes)
     note_title: str = ""
+
+
+class BlockContext(TypedDict):
+    """Where a block sits: the Block fields that come from the blocks around it."""
+
+    path: str
+    tab: str
+    note: str
+    note_title: str
 
 
 def blank_out(text: str, pattern: re.Pattern[str]) -> str:
@@ -77,7 +89,7 @@ def scan(
     def lineno(idx: int) -> int:
         return idx + first_line
 
-    def context() -> dict:
+    def context() -> BlockContext:
         kind, title = note_stack[-1] if note_stack else ("", "")
         return {"path": path, "tab": tab, "note": kind, "note_title": title}
 
@@ -206,7 +218,16 @@ def _fence_follows(lines: list[str], i: int) -> bool:
     return False
 
 
-def _read_fence(lines, i, match, path, first_line, blocks, problems, ctx) -> int:
+def _read_fence(
+    lines: list[str],
+    i: int,
+    match: re.Match[str],
+    path: str,
+    first_line: int,
+    blocks: list[Block],
+    problems: list[Diagnostic],
+    ctx: BlockContext,
+) -> int:
     """Read a fenced code block the way CommonMark does.
 
     A closing fence indented 4+ columns more than its opener is not a closing fence, so
@@ -233,8 +254,8 @@ def _read_fence(lines, i, match, path, first_line, blocks, problems, ctx) -> int
                 Diagnostic(
                     Position(path, j + first_line, indent_of(line) + 1),
                     "YFM001",
-                    f"code fence 'closed' with {indent_of(line)} spaces of indent does not close "
-                    f"the fence opened at line {i + first_line}",
+                    f"code fence 'closed' with {indent_of(line)} spaces of indent "
+                    f"does not close the fence opened at line {i + first_line}",
                     "indent the closing ``` like the opening one",
                     "warning",
                 )
@@ -263,7 +284,15 @@ def _read_fence(lines, i, match, path, first_line, blocks, problems, ctx) -> int
     return j + 1
 
 
-def _read_table(lines, i, path, first_line, blocks, problems, ctx) -> int:
+def _read_table(
+    lines: list[str],
+    i: int,
+    path: str,
+    first_line: int,
+    blocks: list[Block],
+    problems: list[Diagnostic],
+    ctx: BlockContext,
+) -> int:
     """Read a `#| ... |#` table; returns the index of the line after it."""
     start = i
     depth = 0
@@ -295,16 +324,15 @@ def _read_table(lines, i, path, first_line, blocks, problems, ctx) -> int:
     return j + 1
 
 
-CELL_MARK = re.compile(
-    r"\\\||\|\||\|"
-)  # an escaped pipe, a row mark `||`, a cell border `|`
+# An escaped pipe, a row mark `||`, a cell border `|`.
+CELL_MARK = re.compile(r"\\\||\|\||\|")
 
 
 def _add_text(
     cell: list[str], text: str, start: int, lno: int, pos: tuple[int, int]
 ) -> tuple[int, int]:
-    """Add text to a cell; a cell's leading blanks are dropped and its position moves past
-    them. Returns the cell's position."""
+    """Add text to a cell; a cell's leading blanks are dropped and its position moves
+    past them. Returns the cell's position."""
     if not cell:
         kept = text.lstrip()
         if not kept:
@@ -317,7 +345,7 @@ def _add_text(
 
 def split_table(
     segment: list[str], path: str, first_line: int
-) -> tuple[list[list[Cell]], list]:
+) -> tuple[list[list[Cell]], list[Diagnostic]]:
     """Split table source into rows of cells as the docs' renderer does.
 
     `||` opens and closes a row, an unescaped `|` splits cells, lines inside a ``` fence
@@ -378,12 +406,13 @@ def split_table(
             if mark == "\\|":
                 if row is not None:
                     cell.append("|")
-            elif mark == "||" and row is None:
-                row, cell, cell_pos = [], [], (lno, m.start() + 3)
             elif mark == "||":
-                close_cell()
-                rows.append(row)
-                row = None
+                if row is None:
+                    row, cell, cell_pos = [], [], (lno, m.start() + 3)
+                else:
+                    close_cell()
+                    rows.append(row)
+                    row = None
             elif row is not None:
                 close_cell()
                 cell_pos = (lno, m.start() + 2)

@@ -469,3 +469,20 @@ def test_cli_mock_reports_bad_specs(tmp_path):
                              "--port", "0"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "SPEC007" in result.stderr and "not started" in result.stderr
+
+
+def test_cli_mock_serves_a_docs_tree_without_rendering(http):
+    docs = ROOT / "tests" / "fixtures" / "conformance" / "en" / "api-reference"
+    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "mock", "--docs", str(docs),
+                             "--port", str(free_port())],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert "mock portal on" in line, line + proc.stderr.read()
+        webhook = proc.stdout.readline().split()[-1]
+        missing = http.post(webhook + "demo.widget.add", json={}).json()
+        assert missing["error"]  # a documented error for the missing required parameter
+        assert http.post(webhook + "no.such.method", json={}).status_code == 404
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0
