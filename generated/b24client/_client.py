@@ -42,19 +42,27 @@ from ._flows import (
 from ._runtime import (
     DEFAULT_HEADERS,
     MethodSpec,
+    Request,
     Result,
     TokenAuth,
     WebhookAuth,
+    mask_library_logs,
     method_params,
     spec_for,
     warn_if_deprecated,
 )
+
+mask_library_logs()
 
 # httpx errors raised before a request could reach the portal: safe to send again.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 TOKEN_URL = "https://oauth.bitrix.info/oauth/token/"
 
 TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
+
+
+class DeadlineExceeded(httpx.TimeoutException):
+    """The answer did not arrive in full before the call's deadline."""
 
 
 def failure(exc: httpx.HTTPError) -> Failure:
@@ -81,7 +89,7 @@ class BaseClient(Generic[TransportT]):
         transport: TransportT | None = None,
     ) -> None:
         self._session = Session(
-            auth, limits, retry or RetryPolicy(), auto_idempotency_keys
+            auth, limits, retry or RetryPolicy(), auto_idempotency_keys, timeout=timeout
         )
         self._raw = False
         self.timeout = timeout
@@ -176,6 +184,10 @@ class BaseClient(Generic[TransportT]):
         """What root-level generated methods call `_call_method` on: the client."""
         return self
 
+    def _limit(self, action: Send) -> float:
+        """Seconds the transport may take for a Send (the session's default)."""
+        return self._session.timeout if action.timeout is None else action.timeout
+
     def _finish(self, result: Result) -> Any:
         return result if self._raw else result.result
 
@@ -209,15 +221,8 @@ class SyncClient(BaseClient[httpx.BaseTransport]):
             time.sleep(action.seconds)
             return None
         if isinstance(action, Send):
-            request = action.request
-            headers = request.headers or None
             try:
-                if request.verb == "GET":
-                    return answer(self._http.get(request.url, headers=headers))
-                sent = self._http.post(
-                    request.url, json=request.payload, headers=headers
-                )
-                return answer(sent)
+                return self._send(action.request, self._limit(action))
             except httpx.HTTPError as exc:
                 return failure(exc)
         if isinstance(action, Refresh):
@@ -225,12 +230,35 @@ class SyncClient(BaseClient[httpx.BaseTransport]):
                 return self._run(refresh_flow(self._session, action.stale))
         raise TypeError(f"unknown action {action!r}")
 
+    def _send(self, request: Request, timeout: float) -> Answer:
+        """One exchange, every byte of the answer read within `timeout` seconds (a
+        per-read timeout alone lets a server that drips bytes hold a call forever)."""
+        deadline = time.monotonic() + timeout
+        with self._http.stream(
+            request.verb,
+            request.url,
+            json=request.payload if request.verb != "GET" else None,
+            headers=request.headers or None,
+            timeout=timeout,
+        ) as response:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                if time.monotonic() > deadline:
+                    raise DeadlineExceeded(f"answer not complete in {timeout:g} s")
+                body += chunk
+        return Answer(response.status_code, response.headers, bytes(body))
+
     def call(
-        self, method: str, params: Mapping[str, Any] | None = None, *, api: str = "v2"
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        api: str = "v2",
+        timeout: float | None = None,
     ) -> Any:
         """Call any method by its wire name; returns `result` (or a `Result` on
         `.raw`)."""
-        return self._finish(self.call_raw(method, params, api=api))
+        return self._finish(self.call_raw(method, params, api=api, timeout=timeout))
 
     def call_raw(
         self,
@@ -239,20 +267,26 @@ class SyncClient(BaseClient[httpx.BaseTransport]):
         *,
         api: str = "v2",
         idempotency_key: str | None = None,
+        timeout: float | None = None,
     ) -> Result:
         """Call any method; returns the whole `Result` (time, total, next, status,
         headers)."""
         spec = spec_for(method, api)
         warn_if_deprecated(spec)
-        flow = call_flow(self._session, spec, params, idempotency_key)
+        flow = call_flow(self._session, spec, params, idempotency_key, timeout)
         result: Result = self._run(flow)
         return result
 
     def _call_method(
-        self, spec: MethodSpec, wire: Mapping[str, Any], extra: Mapping[str, Any]
+        self,
+        spec: MethodSpec,
+        wire: Mapping[str, Any],
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any:
         warn_if_deprecated(spec)
-        flow = call_flow(self._session, spec, method_params(wire, extra))
+        params = method_params(wire, extra or {})
+        flow = call_flow(self._session, spec, params, None, timeout)
         return self._finish(self._run(flow))
 
     def batch(self, commands: Commands, *, halt: bool = False) -> BatchResult:
@@ -320,28 +354,43 @@ class AsyncClient(BaseClient[httpx.AsyncBaseTransport]):
             await asyncio.sleep(action.seconds)
             return None
         if isinstance(action, Send):
-            request = action.request
-            headers = request.headers or None
+            timeout = self._limit(action)
             try:
-                if request.verb == "GET":
-                    return answer(await self._http.get(request.url, headers=headers))
-                sent = await self._http.post(
-                    request.url, json=request.payload, headers=headers
-                )
-                return answer(sent)
+                sending = self._send(action.request, timeout)
+                # httpx's own timeouts end a silent exchange first; this bounds one
+                # whose answer trickles in byte by byte.
+                return await asyncio.wait_for(sending, timeout * 1.1 + 0.25)
             except httpx.HTTPError as exc:
                 return failure(exc)
+            except TimeoutError:
+                return Failure(DeadlineExceeded.__name__, sent=True)
         if isinstance(action, Refresh):
             async with self._refresh_lock:
                 return await self._run(refresh_flow(self._session, action.stale))
         raise TypeError(f"unknown action {action!r}")
 
+    async def _send(self, request: Request, timeout: float) -> Answer:
+        response = await self._http.request(
+            request.verb,
+            request.url,
+            json=request.payload if request.verb != "GET" else None,
+            headers=request.headers or None,
+            timeout=timeout,
+        )
+        return answer(response)
+
     async def call(
-        self, method: str, params: Mapping[str, Any] | None = None, *, api: str = "v2"
+        self,
+        method: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        api: str = "v2",
+        timeout: float | None = None,
     ) -> Any:
         """Call any method by its wire name; returns `result` (or a `Result` on
         `.raw`)."""
-        return self._finish(await self.call_raw(method, params, api=api))
+        result = await self.call_raw(method, params, api=api, timeout=timeout)
+        return self._finish(result)
 
     async def call_raw(
         self,
@@ -350,20 +399,26 @@ class AsyncClient(BaseClient[httpx.AsyncBaseTransport]):
         *,
         api: str = "v2",
         idempotency_key: str | None = None,
+        timeout: float | None = None,
     ) -> Result:
         """Call any method; returns the whole `Result` (time, total, next, status,
         headers)."""
         spec = spec_for(method, api)
         warn_if_deprecated(spec)
-        flow = call_flow(self._session, spec, params, idempotency_key)
+        flow = call_flow(self._session, spec, params, idempotency_key, timeout)
         result: Result = await self._run(flow)
         return result
 
     async def _call_method(
-        self, spec: MethodSpec, wire: Mapping[str, Any], extra: Mapping[str, Any]
+        self,
+        spec: MethodSpec,
+        wire: Mapping[str, Any],
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any:
         warn_if_deprecated(spec)
-        flow = call_flow(self._session, spec, method_params(wire, extra))
+        params = method_params(wire, extra or {})
+        flow = call_flow(self._session, spec, params, None, timeout)
         return self._finish(await self._run(flow))
 
     async def batch(self, commands: Commands, *, halt: bool = False) -> BatchResult:

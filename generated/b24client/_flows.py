@@ -10,11 +10,12 @@ awaits. No policy lives in the clients themselves.
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
 import uuid
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -30,6 +31,8 @@ from ._runtime import (
     spec_for,
 )
 
+# Decisions (retries, waits, token refreshes) are logged at DEBUG; no URL or secret is.
+LOG = logging.getLogger("b24client")
 RETRY_CODES = frozenset({"QUERY_LIMIT_EXCEEDED", "OPERATION_TIME_LIMIT"})
 REFRESH_CODES = frozenset({"expired_token"})
 FINAL_CODES = frozenset({"PORTAL_DELETED", "OVERLOAD_LIMIT"})  # waiting does not help
@@ -153,6 +156,8 @@ class Session:
     retry: RetryPolicy = RetryPolicy()
     auto_idempotency_keys: bool = True
     rng: random.Random = field(default_factory=random.Random)
+    timeout: float = 30.0  # seconds a call may take, all its attempts included
+    clock: Callable[[], float] = time.monotonic
 
     def __post_init__(self) -> None:
         headroom = self.limits.drain * self.limits.margin
@@ -194,7 +199,11 @@ class Sleep(NamedTuple):
 
 
 class Send(NamedTuple):
+    """Send a request; the whole exchange (connect, send, every byte of the answer)
+    must end within `timeout` seconds, or it fails as a `Deadline`."""
+
     request: Request
+    timeout: float | None = None
 
 
 class Refresh(NamedTuple):
@@ -225,9 +234,12 @@ def call_flow(
     spec: MethodSpec,
     params: Mapping[str, Any] | None,
     idempotency_key: str | None = None,
+    timeout: float | None = None,
 ) -> Flow:
     """One logical call: paced, retried on rate limits and safe failures, refreshed
-    once."""
+    once. `timeout` (the session's by default) bounds the call from its first send:
+    every attempt, answer body and backoff in between; a retry that cannot finish in
+    time is not started."""
     if (
         idempotency_key is None
         and spec.api == "v3"
@@ -241,19 +253,25 @@ def call_flow(
     delay = (
         0.0  # backoff owed by the last failure; pacing and backoff overlap, not add up
     )
+    clock = Deadline(session.clock, session.timeout if timeout is None else timeout)
     while True:
         wait = max(session.check_budget(spec), delay)
         wait = max(session.pace(spec), wait)
         if wait > 0:
+            LOG.debug("%s: waiting %.2f s for the rate limits", spec.name, wait)
             yield Sleep(wait)
         request = build_request(session.auth, spec, params, idempotency_key)
         session.stats["sent"] += 1
-        outcome = yield Send(request)
+        outcome = yield Send(request, clock.start())
         if isinstance(outcome, Failure):
-            if (resendable or not outcome.sent) and attempt < session.retry.max_retries:
+            if (
+                (resendable or not outcome.sent)
+                and attempt < session.retry.max_retries
+                and clock.allows(delay := session.retry.delay(attempt + 1, session.rng))
+            ):
                 attempt += 1
                 session.stats["retried"] += 1
-                delay = session.retry.delay(attempt, session.rng)
+                log_retry(spec, outcome.kind, attempt, delay)
                 continue
             unknown = (
                 " (it may have been carried out: not resent)"
@@ -272,6 +290,7 @@ def call_flow(
                 and not refreshed
             ):
                 refreshed = True
+                LOG.debug("%s: access token expired, refreshing it", spec.name)
                 yield Refresh(
                     str(request.payload.get("auth", ""))
                 )  # the token this call used
@@ -284,9 +303,38 @@ def call_flow(
             attempt += 1
             session.stats["retried"] += 1
             delay = backoff(session, spec, error, attempt)
+            if not clock.allows(delay):
+                raise
+            log_retry(spec, error.code, attempt, delay)
             continue
         session.budget.record(spec.name, result.time)
         return result
+
+
+class Deadline:
+    """The time left to a call, counted from its first send."""
+
+    def __init__(self, clock: Callable[[], float], seconds: float) -> None:
+        self.clock = clock
+        self.seconds = seconds
+        self.end: float | None = None
+
+    def start(self) -> float:
+        """Seconds the next attempt may take (starting the count on the first)."""
+        now = self.clock()
+        if self.end is None:
+            self.end = now + self.seconds
+        return max(0.0, self.end - now)
+
+    def allows(self, wait: float) -> bool:
+        """Whether waiting `wait` seconds still leaves time for another attempt."""
+        return self.end is None or self.clock() + wait < self.end
+
+
+def log_retry(spec: MethodSpec, reason: str, attempt: int, delay: float) -> None:
+    LOG.debug(
+        "%s: %s, retry %d in %.2f s", spec.name, reason or "error", attempt, delay
+    )
 
 
 def should_retry(error: Bitrix24Error, resendable: bool) -> bool:

@@ -9,6 +9,8 @@ is a pure function here; the two client flavours only move bytes.
 from __future__ import annotations
 
 import json
+import logging
+import re
 import warnings
 from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
@@ -178,6 +180,47 @@ class TokenAuth:
 Auth = WebhookAuth | TokenAuth
 
 
+# Dotted words of letters, digits and underscores: what every documented method is.
+METHOD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*")
+# A webhook's secret in a path, and secrets in a query (OAuth refresh, `auth`).
+SECRETS = re.compile(
+    r"(/rest/(?:api/)?[^/\s]+/)[^/?#\s]+(?=/)"
+    r"|((?:client_secret|refresh_token|access_token|auth|code)=)[^&\s\"']+"
+)
+
+
+def check_method_name(method: str) -> None:
+    if not isinstance(method, str) or not METHOD_NAME.fullmatch(method):
+        raise ValueError(
+            f"{method!r} is not a method name (dotted words: letters, digits, _)"
+        )
+
+
+def mask_secrets(text: str) -> str:
+    """A URL or log line with webhook secrets and tokens replaced by ***."""
+    return SECRETS.sub(lambda m: (m.group(1) or m.group(2)) + "***", text)
+
+
+class MaskSecrets(logging.Filter):
+    """Keeps httpx's request log (`HTTP Request: POST <url>`) from carrying the
+    webhook secret or OAuth credentials."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.msg = mask_secrets(record.getMessage())
+            record.args = None
+        elif isinstance(record.msg, str):
+            record.msg = mask_secrets(record.msg)
+        return True
+
+
+def mask_library_logs() -> None:
+    """Install the filter on httpx's logger once per runtime copy."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, MaskSecrets) for f in logger.filters):
+        logger.addFilter(MaskSecrets())
+
+
 def warn_if_deprecated(spec: MethodSpec) -> None:
     if spec.deprecated:
         use = f"; use {spec.replacement} instead" if spec.replacement else ""
@@ -210,33 +253,45 @@ def parse_response(
     spec: MethodSpec, status: int, headers: Mapping[str, str], body: bytes
 ) -> Result:
     """The REST envelope to a Result, or the documented exception for its error."""
-    try:
-        data = json.loads(body) if body else None
-    except ValueError:
-        snippet = body[:120].decode("utf-8", "replace")
-        raise TransportError(
-            f"answer is not JSON: {snippet!r}",
-            code="INVALID_RESPONSE",
-            status=status,
-            method=spec.name,
-        ) from None
+    data = decode_json(spec, status, body)
     if isinstance(data, dict) and "error" in data:
         raise error_from(spec.name, status, data)
-    if not isinstance(data, dict) or ("result" not in data and status >= 400):
-        raise TransportError(
-            "answer is not a REST envelope",
-            code="INVALID_RESPONSE",
-            status=status,
-            method=spec.name,
-        )
+    if not isinstance(data, dict) or "result" not in data:
+        raise invalid_answer(spec, status, "answer has neither `result` nor `error`")
     return Result(
-        result=data.get("result"),
+        result=data["result"],
         time=data.get("time"),
-        total=data.get("total"),
-        next=data.get("next"),
+        total=as_int(data.get("total")),
+        next=as_int(data.get("next")),
         status=status,
         headers=headers,  # httpx.Headers: looked up case-insensitively
     )
+
+
+def decode_json(spec: MethodSpec, status: int, body: bytes) -> Any:
+    """The answer's JSON; a body that is not JSON, or nested deeper than the parser
+    can follow, is a TransportError naming the method."""
+    try:
+        return json.loads(body) if body else None
+    except RecursionError:
+        raise invalid_answer(spec, status, "answer is nested too deeply") from None
+    except ValueError:
+        snippet = body[:120].decode("utf-8", "replace")
+        raise invalid_answer(spec, status, f"answer is not JSON: {snippet!r}") from None
+
+
+def invalid_answer(spec: MethodSpec, status: int, why: str) -> TransportError:
+    return TransportError(why, code="INVALID_RESPONSE", status=status, method=spec.name)
+
+
+def as_int(value: Any) -> int | None:
+    """`total` and `next` as numbers, whether the portal sent 50 or "50"."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def error_from(method: str, status: int, data: Mapping[str, Any]) -> Bitrix24Error:
@@ -274,5 +329,8 @@ def register_specs(specs: MutableMapping[tuple[str, str], MethodSpec]) -> None:
 
 def spec_for(method: str, api: str = "v2") -> MethodSpec:
     """The documented spec of a method called by name, or a plain one for undocumented
-    names."""
+    names (checked to be shaped like a method name before any URL is built)."""
+    check_method_name(method)
+    if api not in ("v2", "v3"):
+        raise ValueError(f"api must be 'v2' or 'v3', not {api!r}")
     return _SPECS.get((method.lower(), api)) or MethodSpec(method, api)

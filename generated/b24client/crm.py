@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from collections.abc import Mapping
 from typing import Any
 
 from ._client import AsyncClient, SyncClient
@@ -30,7 +31,8 @@ class CrmItemApi:
         order: dict[str, Any] | None = None,
         start: int | None = None,
         use_original_uf_names: bool | None = None,
-        **extra: Any,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """List CRM items crm.item.list
 
@@ -57,7 +59,8 @@ class CrmItemApi:
             use_original_uf_names: optional (sent as useOriginalUfNames). Y to name
                 custom fields as stored (UF_CRM_...), N (the default) for lower camel
                 case (ufCrm...)
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             AllowedOnlyIntranetUserError
@@ -75,6 +78,7 @@ class CrmItemApi:
                 "useOriginalUfNames": use_original_uf_names,
             },
             extra,
+            timeout,
         )
 
 
@@ -105,7 +109,8 @@ class AsyncCrmItemApi:
         order: dict[str, Any] | None = None,
         start: int | None = None,
         use_original_uf_names: bool | None = None,
-        **extra: Any,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """List CRM items crm.item.list
 
@@ -132,7 +137,8 @@ class AsyncCrmItemApi:
             use_original_uf_names: optional (sent as useOriginalUfNames). Y to name
                 custom fields as stored (UF_CRM_...), N (the default) for lower camel
                 case (ufCrm...)
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             AllowedOnlyIntranetUserError
@@ -150,6 +156,7 @@ class AsyncCrmItemApi:
                 "useOriginalUfNames": use_original_uf_names,
             },
             extra,
+            timeout,
         )
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from collections.abc import Mapping
 from typing import Any
 
 from ._client import AsyncClient, SyncClient
@@ -23,7 +24,13 @@ class TaskItemApi:
         self._client = client
 
     # spec: specs/task/task.item.defer.md
-    def defer(self, *, taskid: int, **extra: Any) -> Any:
+    def defer(
+        self,
+        *,
+        taskid: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
         """Put a task off task.item.defer
 
         Moves a task to the "deferred" status. The task has to be in progress (see
@@ -35,7 +42,8 @@ class TaskItemApi:
 
         Args:
             taskid: required (sent as TASKID). ID of the task in progress to defer
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
         """
         return self._client._call_method(
             TASK_ITEM_DEFER,
@@ -43,10 +51,17 @@ class TaskItemApi:
                 "TASKID": taskid,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/task/task.item.renew.md
-    def renew(self, *, taskid: int, **extra: Any) -> Any:
+    def renew(
+        self,
+        *,
+        taskid: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
         """Reopen a task task.item.renew
 
         Moves a task back to "not started". Only a task whose status is Completed can
@@ -58,7 +73,8 @@ class TaskItemApi:
 
         Args:
             taskid: required (sent as TASKID). ID of the completed task to reopen
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
         """
         return self._client._call_method(
             TASK_ITEM_RENEW,
@@ -66,10 +82,17 @@ class TaskItemApi:
                 "TASKID": taskid,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/task/task.item.startexecution.md
-    def startexecution(self, *, taskid: int, **extra: Any) -> Any:
+    def startexecution(
+        self,
+        *,
+        taskid: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
         """Start a task task.item.startexecution
 
         Puts a task into the "in progress" status.
@@ -80,7 +103,8 @@ class TaskItemApi:
 
         Args:
             taskid: required (sent as TASKID). ID of the task to start
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
         """
         return self._client._call_method(
             TASK_ITEM_STARTEXECUTION,
@@ -88,6 +112,7 @@ class TaskItemApi:
                 "TASKID": taskid,
             },
             extra,
+            timeout,
         )
 
 
@@ -109,7 +134,13 @@ class AsyncTaskItemApi:
         self._client = client
 
     # spec: specs/task/task.item.defer.md
-    async def defer(self, *, taskid: int, **extra: Any) -> Any:
+    async def defer(
+        self,
+        *,
+        taskid: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
         """Put a task off task.item.defer
 
         Moves a task to the "deferred" status. The task has to be in progress (see
@@ -121,7 +152,8 @@ class AsyncTaskItemApi:
 
         Args:
             taskid: required (sent as TASKID). ID of the task in progress to defer
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
         """
         return await self._client._call_method(
             TASK_ITEM_DEFER,
@@ -129,10 +161,17 @@ class AsyncTaskItemApi:
                 "TASKID": taskid,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/task/task.item.renew.md
-    async def renew(self, *, taskid: int, **extra: Any) -> Any:
+    async def renew(
+        self,
+        *,
+        taskid: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
         """Reopen a task task.item.renew
 
         Moves a task back to "not started". Only a task whose status is Completed can
@@ -144,7 +183,8 @@ class AsyncTaskItemApi:
 
         Args:
             taskid: required (sent as TASKID). ID of the completed task to reopen
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
         """
         return await self._client._call_method(
             TASK_ITEM_RENEW,
@@ -152,10 +192,17 @@ class AsyncTaskItemApi:
                 "TASKID": taskid,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/task/task.item.startexecution.md
-    async def startexecution(self, *, taskid: int, **extra: Any) -> Any:
+    async def startexecution(
+        self,
+        *,
+        taskid: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Any:
         """Start a task task.item.startexecution
 
         Puts a task into the "in progress" status.
@@ -166,7 +213,8 @@ class AsyncTaskItemApi:
 
         Args:
             taskid: required (sent as TASKID). ID of the task to start
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
         """
         return await self._client._call_method(
             TASK_ITEM_STARTEXECUTION,
@@ -174,6 +222,7 @@ class AsyncTaskItemApi:
                 "TASKID": taskid,
             },
             extra,
+            timeout,
         )
 
 

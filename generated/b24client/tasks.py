@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from collections.abc import Mapping
 from typing import Any
 
 from ._client import AsyncClient, SyncClient
@@ -25,7 +26,13 @@ class TasksTaskApi:
         self._client = client
 
     # spec: specs/tasks/tasks.task.approve.md
-    def approve(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+    def approve(
+        self,
+        *,
+        task_id: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Accept the result of a task tasks.task.approve
 
         Accepts the assignee's work on a task that has task control turned on; the
@@ -35,7 +42,8 @@ class TasksTaskApi:
 
         Args:
             task_id: required (sent as taskId). ID of the task waiting for control
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             Error100
@@ -47,10 +55,17 @@ class TasksTaskApi:
                 "taskId": task_id,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/tasks/tasks.task.defer.md
-    def defer(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+    def defer(
+        self,
+        *,
+        task_id: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Defer a task tasks.task.defer
 
         Moves a task that is in progress to the "deferred" status; a task in any
@@ -60,7 +75,8 @@ class TasksTaskApi:
 
         Args:
             task_id: required (sent as taskId). ID of the task in progress to defer
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             Error1048582
@@ -71,6 +87,7 @@ class TasksTaskApi:
                 "taskId": task_id,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/tasks/tasks.task.list.md
@@ -82,7 +99,8 @@ class TasksTaskApi:
         select: list[Any] | None = None,
         params: dict[str, Any] | None = None,
         start: int | None = None,
-        **extra: Any,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """List tasks tasks.task.list
 
@@ -108,7 +126,8 @@ class TasksTaskApi:
                 WITH_TIMER_INFO, WITH_PARSED_DESCRIPTION
             start: optional. Offset of the page: 0 for the first, 50 for the second,
                 (N - 1) * 50 for page N. -1 skips counting the total
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
         """
         return self._client._call_method(
             TASKS_TASK_LIST,
@@ -120,10 +139,17 @@ class TasksTaskApi:
                 "start": start,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/tasks/tasks.task.renew.md
-    def renew(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+    def renew(
+        self,
+        *,
+        task_id: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Reopen a completed task tasks.task.renew
 
         Moves a completed task back to "pending"; a task that is not completed is
@@ -133,7 +159,8 @@ class TasksTaskApi:
 
         Args:
             task_id: required (sent as taskId). ID of the completed task to reopen
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             Error1048582
@@ -144,10 +171,17 @@ class TasksTaskApi:
                 "taskId": task_id,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/tasks/tasks.task.start.md
-    def start(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+    def start(
+        self,
+        *,
+        task_id: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Start a task tasks.task.start
 
         Moves the task to the "in progress" status. The answer holds the task after
@@ -157,7 +191,8 @@ class TasksTaskApi:
 
         Args:
             task_id: required (sent as taskId). ID of the task to start
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             Error1048582
@@ -168,6 +203,7 @@ class TasksTaskApi:
                 "taskId": task_id,
             },
             extra,
+            timeout,
         )
 
 
@@ -189,7 +225,13 @@ class AsyncTasksTaskApi:
         self._client = client
 
     # spec: specs/tasks/tasks.task.approve.md
-    async def approve(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+    async def approve(
+        self,
+        *,
+        task_id: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Accept the result of a task tasks.task.approve
 
         Accepts the assignee's work on a task that has task control turned on; the
@@ -199,7 +241,8 @@ class AsyncTasksTaskApi:
 
         Args:
             task_id: required (sent as taskId). ID of the task waiting for control
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             Error100
@@ -211,10 +254,17 @@ class AsyncTasksTaskApi:
                 "taskId": task_id,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/tasks/tasks.task.defer.md
-    async def defer(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+    async def defer(
+        self,
+        *,
+        task_id: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Defer a task tasks.task.defer
 
         Moves a task that is in progress to the "deferred" status; a task in any
@@ -224,7 +274,8 @@ class AsyncTasksTaskApi:
 
         Args:
             task_id: required (sent as taskId). ID of the task in progress to defer
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             Error1048582
@@ -235,6 +286,7 @@ class AsyncTasksTaskApi:
                 "taskId": task_id,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/tasks/tasks.task.list.md
@@ -246,7 +298,8 @@ class AsyncTasksTaskApi:
         select: list[Any] | None = None,
         params: dict[str, Any] | None = None,
         start: int | None = None,
-        **extra: Any,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """List tasks tasks.task.list
 
@@ -272,7 +325,8 @@ class AsyncTasksTaskApi:
                 WITH_TIMER_INFO, WITH_PARSED_DESCRIPTION
             start: optional. Offset of the page: 0 for the first, 50 for the second,
                 (N - 1) * 50 for page N. -1 skips counting the total
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
         """
         return await self._client._call_method(
             TASKS_TASK_LIST,
@@ -284,10 +338,17 @@ class AsyncTasksTaskApi:
                 "start": start,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/tasks/tasks.task.renew.md
-    async def renew(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+    async def renew(
+        self,
+        *,
+        task_id: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Reopen a completed task tasks.task.renew
 
         Moves a completed task back to "pending"; a task that is not completed is
@@ -297,7 +358,8 @@ class AsyncTasksTaskApi:
 
         Args:
             task_id: required (sent as taskId). ID of the completed task to reopen
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             Error1048582
@@ -308,10 +370,17 @@ class AsyncTasksTaskApi:
                 "taskId": task_id,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/tasks/tasks.task.start.md
-    async def start(self, *, task_id: int, **extra: Any) -> dict[str, Any]:
+    async def start(
+        self,
+        *,
+        task_id: int,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> dict[str, Any]:
         """Start a task tasks.task.start
 
         Moves the task to the "in progress" status. The answer holds the task after
@@ -321,7 +390,8 @@ class AsyncTasksTaskApi:
 
         Args:
             task_id: required (sent as taskId). ID of the task to start
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             Error1048582
@@ -332,6 +402,7 @@ class AsyncTasksTaskApi:
                 "taskId": task_id,
             },
             extra,
+            timeout,
         )
 
 

@@ -84,7 +84,8 @@ def function_doc(fn: Any, indent: int) -> str:
             need = "required" if a.required else "optional"
             desc = f" {a.description}" if a.description else ""
             lines.append(f"    {a.name}: {need}{wire}.{desc}")
-        lines.append("    extra: further parameters, sent under the names given.")
+        lines.append("    extra: further parameters, sent as given (undocumented ones).")
+        lines.append("    timeout: seconds the whole call may take (the client's default).")
         parts.append("\n".join(lines))
     if fn.errors:
         parts.append("Raises:\n" + "\n".join(f"    {e}" for e in fn.errors))

@@ -16,7 +16,7 @@ _CAMEL_2 = re.compile(r"([a-z0-9])([A-Z])")
 _NOT_IDENT = re.compile(r"[^0-9a-zA-Z_]+")
 # Names a keyword argument or attribute must not take: Python keywords and soft
 # keywords, and the attributes every generated namespace already has.
-_RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {"self", "extra"}
+_RESERVED = set(keyword.kwlist) | set(keyword.softkwlist) | {"self", "extra", "timeout"}
 
 
 def snake(wire: str) -> str:

@@ -90,8 +90,22 @@ def test_v3_goes_to_rest_api_and_raises_validation(b24client, b24, portal):
 
 def test_extra_and_optional_params(b24, portal):
     portal.answer("tasks.task.approve", 200, {"result": {}})
-    b24.tasks.task.approve(task_id=5, SOME_FLAG="Y")
+    b24.tasks.task.approve(task_id=5, extra={"SOME_FLAG": "Y"})
     assert portal.requests[-1]["json"] == {"taskId": 5, "SOME_FLAG": "Y"}
+
+
+def test_a_misspelt_keyword_is_a_type_error_and_nothing_is_sent(b24, portal):
+    with pytest.raises(TypeError, match="task_idd"):
+        b24.tasks.task.approve(task_idd=5)
+    with pytest.raises(TypeError):
+        b24.tasks.task.approve(5)  # keyword-only, like every documented parameter
+    assert portal.requests == []
+
+
+def test_timeout_per_call_overrides_the_client_default(b24, portal):
+    portal.answer("tasks.task.approve", 200, {"result": {}})
+    b24.tasks.task.approve(task_id=5, timeout=3)
+    assert portal.requests[-1]["json"] == {"taskId": 5}
 
 
 def test_call_escape_hatch(b24, portal):

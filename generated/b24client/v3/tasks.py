@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from collections.abc import Mapping
 from typing import Any
 
 from .._client import AsyncClient, SyncClient
@@ -29,7 +30,8 @@ class V3TasksTaskApi:
         filter: list[Any] | None = None,
         order: dict[str, Any] | None = None,
         pagination: dict[str, Any] | None = None,
-        **extra: Any,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """List tasks (REST 3.0) tasks.task.list
 
@@ -45,7 +47,8 @@ class V3TasksTaskApi:
                 given
             pagination: optional. page (from 1), limit (50 by default, 1000 at most)
                 and offset
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
         """
         return self._client._call_method(
             V3_TASKS_TASK_LIST,
@@ -56,11 +59,17 @@ class V3TasksTaskApi:
                 "pagination": pagination,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/tasks/tasks.task.update.md
     def update(
-        self, *, id: int, fields: dict[str, Any], **extra: Any
+        self,
+        *,
+        id: int,
+        fields: dict[str, Any],
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """Change a task (REST 3.0) tasks.task.update
 
@@ -73,7 +82,8 @@ class V3TasksTaskApi:
             id: required. ID of the task to change
             fields: required. The task fields to set, by their v3 names (title,
                 deadline, responsibleId, ...)
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             BitrixRestV3ExceptionAccessdeniedexceptionError
@@ -86,6 +96,7 @@ class V3TasksTaskApi:
                 "fields": fields,
             },
             extra,
+            timeout,
         )
 
 
@@ -114,7 +125,8 @@ class AsyncV3TasksTaskApi:
         filter: list[Any] | None = None,
         order: dict[str, Any] | None = None,
         pagination: dict[str, Any] | None = None,
-        **extra: Any,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """List tasks (REST 3.0) tasks.task.list
 
@@ -130,7 +142,8 @@ class AsyncV3TasksTaskApi:
                 given
             pagination: optional. page (from 1), limit (50 by default, 1000 at most)
                 and offset
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
         """
         return await self._client._call_method(
             V3_TASKS_TASK_LIST,
@@ -141,11 +154,17 @@ class AsyncV3TasksTaskApi:
                 "pagination": pagination,
             },
             extra,
+            timeout,
         )
 
     # spec: specs/tasks/tasks.task.update.md
     async def update(
-        self, *, id: int, fields: dict[str, Any], **extra: Any
+        self,
+        *,
+        id: int,
+        fields: dict[str, Any],
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """Change a task (REST 3.0) tasks.task.update
 
@@ -158,7 +177,8 @@ class AsyncV3TasksTaskApi:
             id: required. ID of the task to change
             fields: required. The task fields to set, by their v3 names (title,
                 deadline, responsibleId, ...)
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             BitrixRestV3ExceptionAccessdeniedexceptionError
@@ -171,6 +191,7 @@ class AsyncV3TasksTaskApi:
                 "fields": fields,
             },
             extra,
+            timeout,
         )
 
 

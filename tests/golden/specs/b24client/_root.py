@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from collections.abc import Mapping
 from typing import Any
 
 from ._client import AsyncClient, SyncClient
@@ -21,7 +22,9 @@ class RootApi:
         self._client = client
 
     # spec: specs/demo/profile.md
-    def profile(self, **extra: Any) -> Any:
+    def profile(
+        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+    ) -> Any:
         """Current user profile
 
         Deprecated: use user.current instead.
@@ -30,6 +33,7 @@ class RootApi:
             PROFILE,
             {},
             extra,
+            timeout,
         )
 
 
@@ -40,7 +44,9 @@ class AsyncRootApi:
         self._client = client
 
     # spec: specs/demo/profile.md
-    async def profile(self, **extra: Any) -> Any:
+    async def profile(
+        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+    ) -> Any:
         """Current user profile
 
         Deprecated: use user.current instead.
@@ -49,4 +55,5 @@ class AsyncRootApi:
             PROFILE,
             {},
             extra,
+            timeout,
         )

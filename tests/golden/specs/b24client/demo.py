@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from collections.abc import Mapping
 from typing import Any
 
 from ._client import AsyncClient, SyncClient
@@ -22,12 +23,15 @@ class DemoItemApi:
         self._client = client
 
     # spec: specs/demo/demo.item.md
-    def __call__(self, **extra: Any) -> Any:
+    def __call__(
+        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+    ) -> Any:
         """A method named like a namespace demo.item"""
         return self._client._call_method(
             DEMO_ITEM,
             {},
             extra,
+            timeout,
         )
 
     # spec: specs/demo/demo.item.get.md
@@ -39,7 +43,8 @@ class DemoItemApi:
         from_: str | None = None,
         select: list[str] | None = None,
         filter: dict[str, Any] | None = None,
-        **extra: Any,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """Read one item demo.item.get
 
@@ -55,7 +60,8 @@ class DemoItemApi:
             from_: optional (sent as from). A Python keyword
             select: optional. Fields to return
             filter: optional. A compound type
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             ExpiredTokenError
@@ -72,6 +78,7 @@ class DemoItemApi:
                 "filter": filter,
             },
             extra,
+            timeout,
         )
 
 
@@ -93,12 +100,15 @@ class AsyncDemoItemApi:
         self._client = client
 
     # spec: specs/demo/demo.item.md
-    async def __call__(self, **extra: Any) -> Any:
+    async def __call__(
+        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+    ) -> Any:
         """A method named like a namespace demo.item"""
         return await self._client._call_method(
             DEMO_ITEM,
             {},
             extra,
+            timeout,
         )
 
     # spec: specs/demo/demo.item.get.md
@@ -110,7 +120,8 @@ class AsyncDemoItemApi:
         from_: str | None = None,
         select: list[str] | None = None,
         filter: dict[str, Any] | None = None,
-        **extra: Any,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """Read one item demo.item.get
 
@@ -126,7 +137,8 @@ class AsyncDemoItemApi:
             from_: optional (sent as from). A Python keyword
             select: optional. Fields to return
             filter: optional. A compound type
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             ExpiredTokenError
@@ -143,6 +155,7 @@ class AsyncDemoItemApi:
                 "filter": filter,
             },
             extra,
+            timeout,
         )
 
 

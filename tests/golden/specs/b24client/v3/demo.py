@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from collections.abc import Mapping
 from typing import Any
 
 from .._client import AsyncClient, SyncClient
@@ -22,14 +23,20 @@ class V3DemoItemApi:
 
     # spec: specs/v3/demo.item.update.md
     def update(
-        self, *, id: int, fields: dict[str, Any] | None = None, **extra: Any
+        self,
+        *,
+        id: int,
+        fields: dict[str, Any] | None = None,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any:
         """Change an item demo.item.update
 
         Args:
             id: required. Which item
             fields: optional. Conditionally required
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             BitrixRestV3ExceptionValidationRequestvalidationexceptionError
@@ -41,6 +48,7 @@ class V3DemoItemApi:
                 "fields": fields,
             },
             extra,
+            timeout,
         )
 
 
@@ -63,14 +71,20 @@ class AsyncV3DemoItemApi:
 
     # spec: specs/v3/demo.item.update.md
     async def update(
-        self, *, id: int, fields: dict[str, Any] | None = None, **extra: Any
+        self,
+        *,
+        id: int,
+        fields: dict[str, Any] | None = None,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any:
         """Change an item demo.item.update
 
         Args:
             id: required. Which item
             fields: optional. Conditionally required
-            extra: further parameters, sent under the names given.
+            extra: further parameters, sent as given (undocumented ones).
+            timeout: seconds the whole call may take (the client's default).
 
         Raises:
             BitrixRestV3ExceptionValidationRequestvalidationexceptionError
@@ -82,6 +96,7 @@ class AsyncV3DemoItemApi:
                 "fields": fields,
             },
             extra,
+            timeout,
         )
 
 
