@@ -7,8 +7,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from generator import __version__, mock, pipeline
-from generator.ir import Diagnostic, to_json
+from generator import __version__, diagnostics, mock, pipeline
+from generator.diagnostics import Diagnostic
+from generator.ir import to_json
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
 
@@ -204,6 +205,28 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     return EXIT_DRIFT if below else EXIT_OK
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    try:
+        text = (
+            diagnostics.explain(args.code) if args.code else diagnostics.explain_all()
+        )
+    except diagnostics.UnknownCode as exc:
+        print(f"b24gen explain: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def add_explain_verb(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ex = sub.add_parser(
+        "explain", help="what a diagnostic code means and how to fix it"
+    )
+    ex.add_argument(
+        "code", nargs="?", help="a code such as LINT204; without one, list every code"
+    )
+    ex.set_defaults(run=cmd_explain)
+
+
 def add_conformance_verb(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> None:
@@ -361,6 +384,7 @@ def parser() -> argparse.ArgumentParser:
     add_mock_verb(sub)
     add_spec_verbs(sub)
     add_conformance_verb(sub)
+    add_explain_verb(sub)
     return p
 
 

@@ -12,49 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+# Findings live in `diagnostics`; `Position` is also the IR's, and both stay importable
+# from here.
+from generator.diagnostics import SEVERITIES as SEVERITIES
+from generator.diagnostics import Diagnostic as Diagnostic
+from generator.diagnostics import Position as Position
+
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-SEVERITIES = ("error", "warning", "info")
 _D = TypeVar("_D", bound="DataclassInstance")
-
-
-@dataclass(frozen=True)
-class Position:
-    path: str
-    line: int = 0
-    col: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    """A problem found in an input, reported with a position instead of raised."""
-
-    position: Position
-    code: str
-    message: str
-    hint: str = ""
-    severity: str = "error"
-
-    @classmethod
-    def at(
-        cls,
-        path: str,
-        code: str,
-        message: str,
-        hint: str = "",
-        severity: str = "error",
-        line: int = 1,
-        col: int = 1,
-    ) -> Diagnostic:
-        return cls(Position(path, line, col), code, message, hint, severity)
-
-    def format(self) -> str:
-        hint = f" ({self.hint})" if self.hint else ""
-        return f"{self.position}: {self.code} {self.message}{hint}"
 
 
 @dataclass(frozen=True)

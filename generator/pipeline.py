@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.ir import Diagnostic, Method
+from generator.diagnostics import Diagnostic, diagnostic
+from generator.ir import Method
 from generator.read import duplicate_methods, expand, read_file, read_paths
 from generator.render import plan
 from generator.render.naming import with_python_names
@@ -29,9 +30,9 @@ def load_specs(root: Path) -> Loaded:
     loaded = Loaded()
     if not root.is_dir():
         loaded.problems.append(
-            Diagnostic.at(
-                str(root),
+            diagnostic(
                 "READ003",
+                str(root),
                 "specs folder does not exist",
                 "pass the folder holding the spec files",
             )
@@ -44,9 +45,9 @@ def load_specs(root: Path) -> Loaded:
         loaded.problems.extend(problems)
         if not found and not any(p.severity == "error" for p in problems):
             loaded.problems.append(
-                Diagnostic.at(
-                    display,
+                diagnostic(
                     "SPEC009",
+                    display,
                     "no method found in spec",
                     "a spec needs a front matter with 'method'",
                 )
@@ -64,9 +65,9 @@ def load_docs(root: Path) -> Loaded:
     loaded = Loaded()
     if not root.exists():
         loaded.problems.append(
-            Diagnostic.at(
-                str(root),
+            diagnostic(
                 "READ003",
+                str(root),
                 "docs folder does not exist",
                 "pass a checkout of the docs or its api-reference folder",
             )

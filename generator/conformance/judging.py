@@ -22,7 +22,8 @@ from generator.conformance.scan import (
     row_mark,
     row_name,
 )
-from generator.ir import Diagnostic, Method, Param, Position
+from generator.diagnostics import Diagnostic, Position, diagnostic
+from generator.ir import Method, Param
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,9 @@ def judge(facts: PageFacts, method: Method | None, display: str) -> list[Diagnos
 
 
 def no_record(facts: PageFacts, at: Position) -> Diagnostic:
-    return Diagnostic(
-        at,
+    return diagnostic(
         "CONF001",
+        at,
         f"method page '{facts.name}' gave no method record",
         "the reader found no method name or no method evidence",
     )
@@ -86,21 +87,21 @@ def judge_identity(facts: PageFacts, method: Method, at: Position) -> list[Diagn
     out = []
     if facts.name and method.method.lower() != facts.name.lower():
         out.append(
-            Diagnostic(
-                at,
+            diagnostic(
                 "CONF002",
+                at,
                 f"method name {method.method!r}, the page's title "
                 f"and examples say {facts.name!r}",
             )
         )
     if facts.scopes and not method.scope:
         out.append(
-            Diagnostic(at, "CONF003", "no scope read from the page's Scope line")
+            diagnostic("CONF003", at, "no scope read from the page's Scope line")
         )
     if (method.api == "v3") != facts.v3:
         called = "/rest/api/" if facts.v3 else "/rest/"
         out.append(
-            Diagnostic(at, "CONF004", f"api {method.api}, the examples call {called}")
+            diagnostic("CONF004", at, f"api {method.api}, the examples call {called}")
         )
     return out
 
@@ -110,17 +111,17 @@ def judge_deprecation(
 ) -> list[Diagnostic]:
     if facts.deprecated and not method.deprecated:
         return [
-            Diagnostic(
-                at,
+            diagnostic(
                 "CONF010",
+                at,
                 "the page has a deprecation note, the record is not deprecated",
             )
         ]
     if facts.replaced and not method.replacement:
         return [
-            Diagnostic(
-                at,
+            diagnostic(
                 "CONF011",
+                at,
                 "the deprecation note links to a replacement, the record has none",
             )
         ]
@@ -164,13 +165,13 @@ def judge_param_row(
     p = top.get(name.lower())
     pos = Position(display, row.line, row.col)
     if p is None:
-        return Diagnostic(
-            pos, "CONF005", f"parameter row {name!r} is not a parameter of the record"
+        return diagnostic(
+            "CONF005", pos, f"parameter row {name!r} is not a parameter of the record"
         )
     if mark_of(p) != row_mark(row):
-        return Diagnostic(
-            pos,
+        return diagnostic(
             "CONF006",
+            pos,
             f"parameter {name!r}: required mark "
             f"{row_mark(row)} on the page, {mark_of(p)} "
             "in the record (0 no, 1 yes, 2 conditionally)",
@@ -188,18 +189,18 @@ def judge_sub_table(
     pos = Position(display, sub.line, 1)
     if names and not holding:
         return [
-            Diagnostic(
-                pos,
+            diagnostic(
                 "CONF007",
+                pos,
                 f"sub-table '{sub.heading}' ({len(names)} rows) is "
                 "not the fields of any parameter",
             )
         ]
     if names and not any(same_marks(g, names, sub.marks) for g in holding):
         return [
-            Diagnostic(
-                pos,
+            diagnostic(
                 "CONF006",
+                pos,
                 f"sub-table '{sub.heading}': required marks differ "
                 "from the record's",
             )
@@ -220,9 +221,9 @@ def unlisted_params(facts: PageFacts, method: Method, display: str) -> list[Diag
         n.lower() for sub in facts.sub_tables for n in sub.names
     }
     return [
-        Diagnostic(
-            p.position or Position(display, 1, 1),
+        diagnostic(
             "CONF012",
+            p.position or Position(display, 1, 1),
             f"the record has parameter {p.name!r} that no table row lists",
         )
         for p in flat(method.params)
@@ -238,9 +239,9 @@ def judge_errors(
     out = []
     if own != facts.error_rows:
         out.append(
-            Diagnostic(
-                Position(display, facts.error_line or at.line, 1),
+            diagnostic(
                 "CONF008",
+                Position(display, facts.error_line or at.line, 1),
                 f"{facts.error_rows} error rows on the page, {own} in the record",
             )
         )
@@ -248,9 +249,9 @@ def judge_errors(
         out.extend(judge_codes(facts, method, display))
     if system != facts.system_rows:
         out.append(
-            Diagnostic(
-                at,
+            diagnostic(
                 "CONF009",
+                at,
                 f"{facts.system_rows} system error rows included, "
                 f"{system} in the record",
             )
@@ -266,9 +267,9 @@ def judge_codes(facts: PageFacts, method: Method, display: str) -> list[Diagnost
     missing = sorted((expected - found).elements())
     extra = sorted((found - expected).elements())
     return [
-        Diagnostic(
-            Position(display, facts.error_line or 1, 1),
+        diagnostic(
             "CONF013",
+            Position(display, facts.error_line or 1, 1),
             f"error codes differ: the page has {missing}, the record {extra}",
         )
     ]

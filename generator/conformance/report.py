@@ -6,7 +6,7 @@ from typing import Any
 
 from generator.conformance.languages import Agreement, Disagreement
 from generator.conformance.tree import CategoryStats, TreeReport
-from generator.ir import Diagnostic
+from generator.diagnostics import Diagnostic
 
 CATEGORY_HEAD = (
     f"{'category':<22}{'pages':>7}{'methods':>9}"

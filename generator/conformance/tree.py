@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.conformance.judging import PageResult, compare_page
-from generator.ir import Diagnostic, Method, Position
+from generator.diagnostics import Diagnostic, Position, diagnostic
+from generator.ir import Method
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,9 @@ def check_page(path: Path, category: str, display: str) -> PageResult:
 
 
 def crash_finding(exc: Exception, display: str) -> Diagnostic:
-    return Diagnostic(
-        Position(display, 1, 1),
+    return diagnostic(
         "CONF000",
+        Position(display, 1, 1),
         f"reading the page raised {type(exc).__name__}: {exc}",
         f"reader bug at {raised_at(exc)}",
     )

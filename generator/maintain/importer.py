@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.ir import Diagnostic, Method
+from generator.diagnostics import Diagnostic
+from generator.ir import Method
 from generator.maintain.body import body_from_method
 from generator.maintain.links import LINK, local_target
 from generator.maintain.page import SpecPage, read_page

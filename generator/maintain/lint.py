@@ -8,6 +8,8 @@ each page (as the generator sees it and as the body alone says it), the blocks o
 `yfm.scan` and the set of all methods read. Nothing here parses markdown again.
 
 Every check is a pure function `(page) -> [Diagnostic]` or `(pages) -> [Diagnostic]`.
+Each code's severity, summary, hint and fixing command are registered in
+`generator.diagnostics`; `--statistics` and `[fix: ...]` read them from there.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.ir import Diagnostic, Method, Param, Position, ReturnField
+from generator.diagnostics import Diagnostic, Position, diagnostic, rule
+from generator.ir import Method, Param, ReturnField
 from generator.maintain.compare import compare_methods, pair_methods
 from generator.maintain.derive import derived, differences
 from generator.maintain.links import LINK, local_target
@@ -28,95 +31,6 @@ from generator.read import text as T
 from generator.read.yfm import Block
 from generator.render.types import is_known
 
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    severity: str
-    summary: str
-    fix: str = ""  # the command that repairs it: "sync" or "sync --fix"
-
-
-RULES: dict[str, Rule] = {
-    r.code: r
-    for r in (
-        Rule("LINT000", "error", "the page could not be checked (internal error)"),
-        Rule("READ001", "error", "file cannot be read"),
-        Rule("READ002", "error", "file is not UTF-8"),
-        Rule("READ004", "error", "no reader for the page's form"),
-        Rule("SPEC001", "error", "front matter never closes"),
-        Rule("SPEC002", "error", "front matter is not valid YAML"),
-        Rule("SPEC003", "error", "front matter is not a mapping"),
-        Rule("SPEC004", "error", "unknown front-matter key"),
-        Rule("SPEC005", "error", "front-matter value of the wrong type"),
-        Rule("SPEC006", "warning", "front-matter value not among the allowed ones"),
-        Rule("SPEC007", "error", "front matter has no method"),
-        Rule("SPEC008", "error", "method defined twice"),
-        Rule("LINT101", "error", "front matter has no scope", "sync"),
-        Rule("LINT110", "error", "front-matter method differs from the body's", "sync"),
-        Rule("LINT111", "error", "front-matter scope differs from the body's", "sync"),
-        Rule("LINT112", "error", "front-matter api differs from the body's", "sync"),
-        Rule(
-            "LINT113", "error", "front-matter deprecated contradicts the body", "sync"
-        ),
-        Rule(
-            "LINT114",
-            "error",
-            "front-matter replacement differs from the body's",
-            "sync",
-        ),
-        Rule(
-            "LINT115",
-            "error",
-            "front-matter params are not the parameter table",
-            "sync",
-        ),
-        Rule(
-            "LINT116",
-            "error",
-            "front-matter pagination differs from the parameters",
-            "sync",
-        ),
-        Rule(
-            "LINT117",
-            "warning",
-            "front-matter returns differs from the response",
-            "sync",
-        ),
-        Rule(
-            "LINT118",
-            "warning",
-            "front-matter errors differ from the error table",
-            "sync",
-        ),
-        Rule(
-            "YFM001",
-            "warning",
-            "code fence 'closed' with 4+ spaces of indent",
-            "sync --fix",
-        ),
-        Rule("YFM002", "warning", "code fence never closes"),
-        Rule("YFM003", "warning", "note never closes"),
-        Rule("YFM004", "error", "table never closes"),
-        Rule("YFM005", "warning", "table row never closes"),
-        Rule("YFM006", "warning", "include target does not exist"),
-        Rule("YFM007", "warning", "table row with the wrong number of cells"),
-        Rule(
-            "LINT201", "error", "example sends a key that is not a documented parameter"
-        ),
-        Rule(
-            "LINT202", "warning", "example key differs from the parameter only in case"
-        ),
-        Rule("LINT203", "warning", "title names another method than the examples call"),
-        Rule("LINT204", "warning", "link to a page that does not exist"),
-        Rule("LINT205", "warning", "response example is not valid JSON"),
-        Rule("LINT206", "warning", "type unknown to the generator"),
-        Rule("LINT301", "warning", "replacement method is not among the methods read"),
-        Rule("LINT401", "warning", "parameter documented in one language only"),
-        Rule("LINT402", "warning", "required mark differs between languages"),
-        Rule("LINT403", "warning", "error code listed in one language only"),
-    )
-}
 FRONT_MATTER_CODES = {
     "method": "LINT110",
     "scope": "LINT111",
@@ -130,13 +44,8 @@ FRONT_MATTER_CODES = {
 }
 
 
-def finding(code: str, position: Position, message: str, hint: str) -> Diagnostic:
-    return Diagnostic(position, code, message, hint, RULES[code].severity)
-
-
 def is_fixable(d: Diagnostic) -> bool:
-    rule = RULES.get(d.code)
-    return bool(rule and rule.fix)
+    return bool(rule(d.code).fix)
 
 
 @dataclass
@@ -177,7 +86,7 @@ def lint_paths(paths: list[Path], compare: list[Path] | None = None) -> LintRepo
 
 
 def crashed(path: Path, exc: Exception) -> Diagnostic:
-    return finding(
+    return diagnostic(
         "LINT000",
         Position(str(path), 1, 1),
         f"reading the page raised {type(exc).__name__}: {exc}",
@@ -243,7 +152,7 @@ def missing_scope(sp: SpecPage) -> list[Diagnostic]:
     ):
         return []
     return [
-        finding(
+        diagnostic(
             "LINT101",
             Position(sp.display, 1, 1),
             "front matter has no 'scope'",
@@ -269,7 +178,7 @@ def front_matter_contradictions(sp: SpecPage) -> list[Diagnostic]:
             continue
         for detail in diff.details:
             out.append(
-                finding(
+                diagnostic(
                     FRONT_MATTER_CODES[diff.key],
                     pos,
                     detail,
@@ -302,7 +211,7 @@ def example_keys(sp: SpecPage) -> list[Diagnostic]:
             pos = ex.position or m.position or Position(sp.display, 1, 1)
             if key.lower() in lowered:
                 out.append(
-                    finding(
+                    diagnostic(
                         "LINT202",
                         pos,
                         f"example sends '{key}', the parameter "
@@ -312,7 +221,7 @@ def example_keys(sp: SpecPage) -> list[Diagnostic]:
                 )
             else:
                 out.append(
-                    finding(
+                    diagnostic(
                         "LINT201",
                         pos,
                         f"example sends '{key}', which is not a "
@@ -336,7 +245,7 @@ def title_against_examples(sp: SpecPage) -> list[Diagnostic]:
         return []
     called = Counter(calls).most_common(1)[0][0]
     return [
-        finding(
+        diagnostic(
             "LINT203",
             m.position or Position(sp.display, 1, 1),
             f"the title names {named}, the examples call {called}",
@@ -373,7 +282,7 @@ def invalid_response_json(sp: SpecPage) -> list[Diagnostic]:
         col = block.col + getattr(exc, "colno", 1) - 1
         reason = getattr(exc, "msg", str(exc))
     return [
-        finding(
+        diagnostic(
             "LINT205",
             Position(block.path or sp.display, line, col),
             f"response example is not valid JSON: {reason}",
@@ -401,7 +310,7 @@ def unknown_types(sp: SpecPage) -> list[Diagnostic]:
             for t in (p.type, getattr(p, "item_type", None)):
                 if t and not is_known(t):
                     out.append(
-                        finding(
+                        diagnostic(
                             "LINT206",
                             p.position or m.position or Position(sp.display, 1, 1),
                             f"type '{t}' of {what} '{p.name}' is unknown to the "
@@ -426,16 +335,15 @@ def ragged_rows(sp: SpecPage) -> list[Diagnostic]:
             if len(row) != width:
                 anchor = row[0] if row else None
                 out.append(
-                    Diagnostic(
+                    diagnostic(
+                        "YFM007",
                         Position(
                             block.path or sp.display,
                             anchor.line if anchor else block.line,
                             anchor.col if anchor else 1,
                         ),
-                        "YFM007",
                         f"table row has {len(row)} cells, the header has {width}",
                         "check for a stray or missing |",
-                        RULES["YFM007"].severity,
                     )
                 )
     return out
@@ -466,7 +374,7 @@ def dead_links(sp: SpecPage) -> list[Diagnostic]:
                     else m.start() - before.rfind("\n")
                 )
                 out.append(
-                    finding(
+                    diagnostic(
                         "LINT204",
                         Position(block.path or sp.display, at_line, at_col),
                         f"link to '{m.group(3)}': no such file",
@@ -513,7 +421,7 @@ def missing_replacements(
             or Position(m.source.path if m.source else "?", 1, 1)
         )
         out.append(
-            finding(
+            diagnostic(
                 "LINT301",
                 pos,
                 f"{m.method} is replaced by {m.replacement}, which "
@@ -554,7 +462,7 @@ def language_findings(methods: list[Method], other: list[Method]) -> list[Diagno
                 "error": f"error code '{d.subject}'",
             }[d.kind]
             out.append(
-                finding(
+                diagnostic(
                     LANGUAGE_CODES[d.kind],
                     pos,
                     f"{left.method}: {what} is {d.left} here, {d.right} in {there}",
@@ -603,22 +511,17 @@ def as_text(report: LintReport) -> str:
 
 def line_of(d: Diagnostic) -> str:
     hint = f" ({d.hint})" if d.hint else ""
-    fix = f" [fix: b24gen {RULES[d.code].fix}]" if is_fixable(d) else ""
+    fix = f" [fix: b24gen {rule(d.code).fix}]" if is_fixable(d) else ""
     return f"{d.position}: {d.code} {d.severity}: {d.message}{hint}{fix}"
 
 
 def statistics(report: LintReport) -> str:
+    """Findings per code, the most frequent first, with the registry's severity and
+    summary of each code."""
     rows = []
     for code, n in sorted(report.by_code().items(), key=lambda kv: (-kv[1], kv[0])):
-        rule = RULES.get(code)
-        severity = (
-            rule.severity
-            if rule
-            else next(d.severity for d in report.findings if d.code == code)
-        )
-        rows.append(
-            f"{n:7d}  {code:8s} {severity:8s} {rule.summary if rule else ''}".rstrip()
-        )
+        r = rule(code)
+        rows.append(f"{n:7d}  {code:8s} {r.severity:8s} {r.summary}".rstrip())
     return "\n".join(rows) + ("\n" if rows else "")
 
 

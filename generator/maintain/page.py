@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.ir import Diagnostic, Method
+from generator.diagnostics import Diagnostic, diagnostic
+from generator.ir import Method
 from generator.read import sniff
 from generator.read.frontmatter import FrontMatter, split
 from generator.read.markdown import (
@@ -102,9 +103,9 @@ def read_scraped(text: str, path: Path, display: str, fmt: str) -> SpecPage:
             text,
             fmt,
             problems=[
-                Diagnostic.at(
-                    display,
+                diagnostic(
                     "READ004",
+                    display,
                     f"no reader for the '{fmt}' form in this build",
                     "convert the page to markdown",
                 )

@@ -18,7 +18,7 @@ from typing import Any
 
 from ruamel.yaml.error import YAMLError
 
-from generator.ir import Diagnostic
+from generator.diagnostics import Diagnostic, diagnostic
 from generator.maintain.derive import ORDER, derived, differences
 from generator.maintain.page import read_page_text
 from generator.maintain.yamlrt import (
@@ -98,12 +98,11 @@ def sync_text(text: str, path: Path, display: str, fix: bool = False) -> Synced:
             text,
             text,
             [
-                Diagnostic.at(
-                    display,
+                diagnostic(
                     "SYNC001",
+                    display,
                     f"a {sp.fmt}-scraped page has no front matter to sync",
                     "turn it into a spec with `b24gen import`",
-                    "warning",
                 )
             ],
         )
@@ -122,9 +121,9 @@ def sync_text(text: str, path: Path, display: str, fix: bool = False) -> Synced:
                 text,
                 text,
                 [
-                    Diagnostic.at(
-                        display,
+                    diagnostic(
                         "SYNC002",
+                        display,
                         f"the front matter cannot be edited: {exc}".split("\n")[0],
                         "fix the YAML (duplicate keys, tabs) and sync again",
                     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.ir import Diagnostic, Method, Position
+from generator.diagnostics import Diagnostic, Position, diagnostic
+from generator.ir import Method
 from generator.read.markdown import display_path, read_file_text, read_markdown_text
 
 FORMATS = ("markdown", "pipe", "blank")
@@ -83,9 +84,9 @@ def duplicate_methods(methods: list[Method]) -> tuple[list[Method], list[Diagnos
         first = seen.get(m.key)
         if first is not None:
             problems.append(
-                Diagnostic(
-                    m.position or Position(file_of(m), 1, 1),
+                diagnostic(
                     "SPEC008",
+                    m.position or Position(file_of(m), 1, 1),
                     f"duplicate method {m.method} ({m.api})",
                     f"already defined at {first.position or file_of(first)}",
                 )

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from generator.ir import Diagnostic, Position
+from generator.diagnostics import Diagnostic, Position, diagnostic
 
 # The spec schema: key -> accepted Python types. One place for it; lint and sync read
 # it too.
@@ -55,9 +55,9 @@ def split(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
     )
     if end is None:
         return FrontMatter(body=text, body_line=1), [
-            Diagnostic(
-                Position(path, 1, 1),
+            diagnostic(
                 "SPEC001",
+                Position(path, 1, 1),
                 "front matter opened with --- never closes",
                 "close it with a line holding only ---",
             )
@@ -75,9 +75,9 @@ def split(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
         problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         fm.parsed = False
         return fm, [
-            Diagnostic(
-                Position(path, line, col),
+            diagnostic(
                 "SPEC002",
+                Position(path, line, col),
                 f"front matter is not valid YAML: {problem}",
                 "fix the YAML syntax (quote values holding ': ' or '#')",
             )
@@ -87,9 +87,9 @@ def split(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         fm.parsed = False
         return fm, [
-            Diagnostic(
-                Position(path, 2, 1),
+            diagnostic(
                 "SPEC003",
+                Position(path, 2, 1),
                 "front matter must be a mapping",
                 "write one 'key: value' per line",
             )
@@ -110,9 +110,9 @@ def check_schema(fm: FrontMatter, path: str) -> list[Diagnostic]:
         if key not in SCHEMA:
             close = _did_you_mean(str(key))
             problems.append(
-                Diagnostic(
-                    pos,
+                diagnostic(
                     "SPEC004",
+                    pos,
                     f"unknown front-matter key '{key}'",
                     (
                         f"did you mean '{close}'?"
@@ -126,9 +126,9 @@ def check_schema(fm: FrontMatter, path: str) -> list[Diagnostic]:
         ):
             names = " or ".join(t.__name__ for t in SCHEMA[key])
             problems.append(
-                Diagnostic(
-                    pos,
+                diagnostic(
                     "SPEC005",
+                    pos,
                     f"front-matter key '{key}' must be {names}, "
                     f"got {type(value).__name__}",
                     "see the spec format in DESIGN.md",
@@ -138,12 +138,11 @@ def check_schema(fm: FrontMatter, path: str) -> list[Diagnostic]:
         value = fm.data.get(key)
         if isinstance(value, str) and value not in allowed:
             problems.append(
-                Diagnostic(
-                    fm.positions[key],
+                diagnostic(
                     "SPEC006",
+                    fm.positions[key],
                     f"{key} '{value}' is not one of {', '.join(allowed)}",
                     f"use one of {', '.join(allowed)}",
-                    "warning",
                 )
             )
     return problems

@@ -11,17 +11,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from generator.ir import (
-    Diagnostic,
-    Error,
-    Example,
-    Method,
-    Param,
-    Position,
-    ReturnField,
-    Returns,
-    Source,
-)
+from generator.diagnostics import Diagnostic, Position, diagnostic
+from generator.ir import Error, Example, Method, Param, ReturnField, Returns, Source
 from generator.read import frontmatter
 from generator.read import text as T
 from generator.read.frontmatter import YamlMapping
@@ -54,18 +45,18 @@ def read_file_text(path: Path, display: str) -> tuple[str | None, list[Diagnosti
         return path.read_text(encoding="utf-8"), []
     except UnicodeDecodeError as exc:
         return None, [
-            Diagnostic(
-                Position(display, 1, exc.start + 1),
+            diagnostic(
                 "READ002",
+                Position(display, 1, exc.start + 1),
                 "file is not valid UTF-8",
                 "save the file as UTF-8",
             )
         ]
     except OSError as exc:
         return None, [
-            Diagnostic(
-                Position(display, 0, 0),
+            diagnostic(
                 "READ001",
+                Position(display, 0, 0),
                 f"cannot read file: {exc.strerror or exc}",
                 "check that the path exists and is readable",
             )
@@ -85,12 +76,11 @@ def expand_includes(
         target_display = display_path(target)
         if depth > 5 or not target.is_file():
             problems.append(
-                Diagnostic(
-                    Position(display, block.line, block.col),
+                diagnostic(
                     "YFM006",
+                    Position(display, block.line, block.col),
                     f"include target '{block.text}' does not exist",
                     "fix the include path (it is relative to this file)",
-                    "warning",
                 )
             )
             continue
@@ -218,16 +208,15 @@ def check_width(
 ) -> None:
     if len(row) != len(header):
         problems.append(
-            Diagnostic(
+            diagnostic(
+                "YFM007",
                 Position(
                     display,
                     row[0].line if row else block.line,
                     row[0].col if row else 1,
                 ),
-                "YFM007",
                 f"table row has {len(row)} cells, the header has {len(header)}",
                 "check for a stray or missing |",
-                "warning",
             )
         )
 
@@ -806,9 +795,9 @@ def record_name(
         return fm_name
     if fm.present:
         problems.append(
-            Diagnostic(
-                Position(display, 1, 1),
+            diagnostic(
                 "SPEC007",
+                Position(display, 1, 1),
                 "front matter has no 'method'",
                 "add 'method: <wire name>' to the front matter",
             )

@@ -19,7 +19,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from generator.ir import Diagnostic, Param, Position
+from generator.diagnostics import Diagnostic, Position, diagnostic
+from generator.ir import Param
 
 ANCHOR_LINK = re.compile(r"\]\(#([^)\s]+)\)")
 HEADING_ANCHOR = re.compile(r"\{#([^}]+)\}")
@@ -135,13 +136,12 @@ def nest(tables: list[ParamTable], problems: list[Diagnostic]) -> list[Param]:
     for table in pending:
         first = table.params[0].position if table.params else None
         problems.append(
-            Diagnostic(
-                table.position or first or Position("", 0, 0),
+            diagnostic(
                 "MD010",
+                table.position or first or Position("", 0, 0),
                 f"sub-table '{table.heading}' is not linked to any parameter",
                 "name the parameter in the heading or link its row to the "
                 "heading's anchor",
-                "warning",
             )
         )
     return [to_param(n) for n in roots]

@@ -22,15 +22,8 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from generator.ir import (
-    Diagnostic,
-    Error,
-    Example,
-    Method,
-    Param,
-    Position,
-    ReturnField,
-)
+from generator.diagnostics import Diagnostic, Position, diagnostic
+from generator.ir import Error, Example, Method, Param, ReturnField
 from generator.read import text as T
 from generator.read.frontmatter import FrontMatter
 from generator.read.markdown import (
@@ -121,9 +114,9 @@ def read_scraped_text(
     problems: list[Diagnostic] = []
     if fmt not in LOSSY:
         return [], [
-            Diagnostic(
-                Position(display, 1, 1),
+            diagnostic(
                 "SCR001",
+                Position(display, 1, 1),
                 f"unknown scraped form '{fmt}'",
                 "use 'pipe' or 'blank'",
             )
@@ -139,24 +132,22 @@ def read_scraped_text(
     method = assemble(draft, FrontMatter(), page, fmt, problems)
     if method is None:
         problems.append(
-            Diagnostic(
-                Position(display, 1, 1),
+            diagnostic(
                 "SCR002",
+                Position(display, 1, 1),
                 "no method found",
                 "a method page starts with a title ending in the method "
                 "name and has a scope, parameters or examples",
-                "info",
             )
         )
         return [], problems
     if not method.scope:
         problems.append(
-            Diagnostic(
-                method.position or Position(display, 1, 1),
+            diagnostic(
                 "SCR006",
+                method.position or Position(display, 1, 1),
                 f"{method.method}: no scope found",
                 "expected a 'Scope:' line after the title",
-                "warning",
             )
         )
     return [replace(method, lossy=tuple(sorted(LOSSY[fmt])))], problems
@@ -247,13 +238,12 @@ def pipe_table(
             row.append(cell)
         if len(row) < len(table.header):
             problems.append(
-                Diagnostic(
-                    Position(display, row_line, 1),
+                diagnostic(
                     "SCR003",
+                    Position(display, row_line, 1),
                     f"table row has {len(row)} cells, the header has "
                     f"{len(table.header)}",
                     "the row is cut short; check the scraped text",
-                    "warning",
                 )
             )
         if row:
@@ -279,12 +269,11 @@ def pipe_json(
         if depth <= 0:
             return Chunk("code", "\n".join(lines[i:j]).strip(), i + 1), j
     problems.append(
-        Diagnostic(
-            Position(display, i + 1, 1),
+        diagnostic(
             "SCR007",
+            Position(display, i + 1, 1),
             "JSON example never closes its brackets",
             "the example runs to the next section; check the scraped text",
-            "warning",
         )
     )
     return Chunk("code", "\n".join(lines[i:j]).strip(), i + 1), j
@@ -523,12 +512,11 @@ def short_row(
     row: list[Cell], width: int, display: str, problems: list[Diagnostic]
 ) -> None:
     problems.append(
-        Diagnostic(
-            Position(display, row[0].line, 1),
+        diagnostic(
             "SCR008",
+            Position(display, row[0].line, 1),
             f"table row has {len(row)} cells, the header has {width}",
             "a cell is empty or missing in the scraped text",
-            "warning",
         )
     )
 
@@ -689,12 +677,11 @@ def read_code(
         d.example_text = code
         if not parse_example(code)[1]:
             problems.append(
-                Diagnostic(
-                    Position(display, chunk.line, 1),
+                diagnostic(
                     "SCR004",
+                    Position(display, chunk.line, 1),
                     "response example is not valid JSON",
                     "kept as text (example_valid is false)",
-                    "warning",
                 )
             )
 
@@ -851,11 +838,10 @@ def report_empty_codes(
     empty = sum(1 for e in errors if not e.code)
     if empty:
         problems.append(
-            Diagnostic(
-                Position(display, table.line, 1),
+            diagnostic(
                 "SCR005",
+                Position(display, table.line, 1),
                 f"{empty} of {len(errors)} error rows have no code",
                 "the scraped form dropped the inline code; the markdown page has it",
-                "info",
             )
         )

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-from generator.ir import Diagnostic, Position
+from generator.diagnostics import Diagnostic, Position, diagnostic
 
 # A fence opener; a backtick fence's info string holds no backtick ("```x```" is inline
 # code).
@@ -198,12 +198,11 @@ def scan(
     flush()
     if note_stack:
         problems.append(
-            Diagnostic(
-                Position(path, lineno(len(lines) - 1), 1),
+            diagnostic(
                 "YFM003",
+                Position(path, lineno(len(lines) - 1), 1),
                 "a {% note %} is never closed",
                 "add {% endnote %}",
-                "warning",
             )
         )
     return blocks, problems
@@ -251,13 +250,12 @@ def _read_fence(
                 closed = True
                 break
             problems.append(
-                Diagnostic(
-                    Position(path, j + first_line, indent_of(line) + 1),
+                diagnostic(
                     "YFM001",
+                    Position(path, j + first_line, indent_of(line) + 1),
                     f"code fence 'closed' with {indent_of(line)} spaces of indent "
                     f"does not close the fence opened at line {i + first_line}",
                     "indent the closing ``` like the opening one",
-                    "warning",
                 )
             )
         body.append(
@@ -268,12 +266,11 @@ def _read_fence(
         j += 1
     if not closed:
         problems.append(
-            Diagnostic(
-                Position(path, i + first_line, opener_indent + 1),
+            diagnostic(
                 "YFM002",
+                Position(path, i + first_line, opener_indent + 1),
                 "code fence never closes",
                 "add a closing ```",
-                "warning",
             )
         )
     blocks.append(
@@ -308,12 +305,11 @@ def _read_table(
         j += 1
     if j >= len(lines):
         problems.append(
-            Diagnostic(
-                Position(path, start + first_line, 1),
+            diagnostic(
                 "YFM004",
+                Position(path, start + first_line, 1),
                 "table opened with #| never closes",
                 "add |# after the last row",
-                "error",
             )
         )
         j = len(lines) - 1
@@ -424,12 +420,11 @@ def split_table(
                 cell_pos = (lno + 1, 1)
     if row is not None:
         problems.append(
-            Diagnostic(
-                Position(path, cell_pos[0], cell_pos[1]),
+            diagnostic(
                 "YFM005",
+                Position(path, cell_pos[0], cell_pos[1]),
                 "table row opened with || never closes",
                 "end the row with ||",
-                "warning",
             )
         )
         close_cell()

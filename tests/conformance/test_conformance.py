@@ -16,6 +16,7 @@ import pytest
 
 from generator import conformance as C
 from generator.cli import main
+from generator.diagnostics import RULES
 from generator.ir import Method
 
 HERE = Path(__file__).resolve().parents[1] / "fixtures" / "conformance"
@@ -189,6 +190,8 @@ def test_an_incomplete_record_is_reported_with_positions(en_report: C.TreeReport
     assert codes == {"CONF003", "CONF005", "CONF007", "CONF008", "CONF012"}
     (missing,) = [f for f in C.judge(facts, broken, "p.md") if f.code == "CONF005"]
     assert (missing.position.path, missing.position.line) == ("p.md", 37)
+    # no hint of its own: the registry's default hint, and its severity
+    assert (missing.hint, missing.severity) == (RULES["CONF005"].hint, "error")
     assert C.judge(facts, None, "p.md")[0].code == "CONF001"
     assert C.judge(facts, good, "p.md") == []
 

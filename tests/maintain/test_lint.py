@@ -10,7 +10,8 @@ import pytest
 
 from goldens import Ran, assert_golden
 from generator.cli import main
-from generator.maintain.lint import RULES, as_json, as_text, lint_paths, statistics
+from generator.diagnostics import RULES
+from generator.maintain.lint import as_json, as_text, lint_paths, statistics
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path("tests/fixtures/lint")  # relative: findings show repository paths
@@ -55,6 +56,11 @@ INLINE = {
 }
 COMPARED = {"LINT401", "LINT402", "LINT403"}
 UNTESTED_HERE = {"READ001", "READ004", "SPEC008"}  # READ002 below; SPEC008: duplicate/
+# The codes lint checks itself or passes on from the markdown readers (MD010 and the
+# scraped-text SCR codes are tested in tests/read; READ003 and SPEC009 come from
+# regenerate, SYNC from sync, CONF from conformance).
+LINT_CODES = {c for c in RULES if c.startswith(("LINT", "YFM", "SPEC", "READ"))} - {
+    "READ003", "SPEC009"}
 
 
 @pytest.fixture(autouse=True)
@@ -108,7 +114,7 @@ def test_a_page_that_breaks_the_checks_is_a_finding(monkeypatch):
 
 def test_every_rule_is_covered():
     covered = set().union(*CASES.values(), INLINE, COMPARED, {"READ002", "SPEC008", "LINT000"})
-    assert set(RULES) - covered == UNTESTED_HERE - {"SPEC008"}
+    assert LINT_CODES - covered == UNTESTED_HERE - {"SPEC008"}
 
 
 def test_every_finding_has_a_known_rule_and_severity():
