@@ -44,7 +44,9 @@ def cmd_ir(args: argparse.Namespace) -> int:
 
 
 def cmd_regenerate(args: argparse.Namespace) -> int:
-    outcome = pipeline.regenerate(Path(args.specs), Path(args.out), check=args.check)
+    outcome = pipeline.regenerate(
+        Path(args.specs), Path(args.out), check=args.check, force=args.force
+    )
     report(outcome.problems, "error")
     if any(p.severity == "error" for p in outcome.problems):
         print(f"b24gen: {args.out} left unchanged", file=sys.stderr)
@@ -337,6 +339,11 @@ def add_regenerate_verb(
         "--check",
         action="store_true",
         help="write nothing; exit 1 and list files that would change",
+    )
+    regen.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite files edited by hand and delete files b24gen did not write",
     )
     regen.set_defaults(run=cmd_regenerate)
 

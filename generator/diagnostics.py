@@ -235,6 +235,37 @@ _RULES: tuple[Rule, ...] = (
         "matter with 'method'",
         example="specs/crm/notes.md:\n# Working with deals\n\nSome general prose.\n",
     ),
+    # ------------------------------------------------------------ output folder
+    Rule(
+        "OUT001",
+        "error",
+        "output path is not a folder",
+        "--out names a file; pass a folder (new, empty, or one b24gen wrote)",
+        example="$ b24gen regenerate specs --out README.md",
+    ),
+    Rule(
+        "OUT002",
+        "error",
+        "generated file was edited by hand",
+        "the file differs from what b24gen wrote last; move the change into the spec "
+        "(or the generator) and regenerate, or pass --force to overwrite it",
+        example="generated/b24client/tasks.py: a line added after `make regenerate`",
+    ),
+    Rule(
+        "OUT003",
+        "error",
+        "output folder holds a file b24gen did not write",
+        "b24gen writes only into a folder it owns: new, empty, or holding only what it "
+        "generated; pick another --out, or pass --force to delete the file",
+        example="$ b24gen regenerate specs --out docs   # docs/ holds your own files",
+    ),
+    Rule(
+        "OUT004",
+        "error",
+        "output folder is or holds the input",
+        "--out would replace the specs or docs being read; pass a folder beside them",
+        example="$ b24gen regenerate specs --out specs",
+    ),
     # ------------------------------------------------------------ YFM blocks
     Rule(
         "YFM001",

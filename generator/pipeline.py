@@ -10,7 +10,7 @@ from generator.ir import Method
 from generator.read import duplicate_methods, expand, read_file, read_paths
 from generator.render import plan
 from generator.render.naming import with_python_names
-from generator.render.write import tree_diff, write_tree
+from generator.render.write import foreign_files, tree_diff, write_tree
 
 
 @dataclass
@@ -87,16 +87,42 @@ class Outcome:
     written: bool = False
 
 
-def regenerate(specs: Path, out: Path, check: bool = False) -> Outcome:
+def regenerate(
+    specs: Path, out: Path, check: bool = False, force: bool = False
+) -> Outcome:
     loaded = load_specs(specs)
     if loaded.errors:
         return Outcome(loaded.problems, [])
+    refused = output_problems(out, specs, check or force)
+    if refused:
+        return Outcome(loaded.problems + refused, [])
     files = plan(loaded.methods, loaded.specs)
     changed = tree_diff(out, files)
     if check or not changed:
         return Outcome(loaded.problems, changed)
     write_tree(out, files)
     return Outcome(loaded.problems, changed, written=True)
+
+
+def output_problems(out: Path, source: Path, overwrite: bool) -> list[Diagnostic]:
+    """Why `out` may not be written: not a folder, the input itself, or (unless
+    `overwrite`) holding files b24gen did not write as they are."""
+    shown = str(out)
+    if out.exists() and not out.is_dir():
+        return [diagnostic("OUT001", shown, f"{shown} is a file, not a folder")]
+    real_out, real_source = out.resolve(), source.resolve()
+    if real_source == real_out or real_source.is_relative_to(real_out):
+        return [diagnostic("OUT004", shown, f"{shown} is or holds the input {source}")]
+    if overwrite:
+        return []
+    return [
+        diagnostic(
+            "OUT002" if f.edited else "OUT003",
+            f"{shown}/{f.path}",
+            "edited since b24gen wrote it" if f.edited else "not written by b24gen",
+        )
+        for f in foreign_files(out)
+    ]
 
 
 def read_ir(

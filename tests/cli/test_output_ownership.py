@@ -1,0 +1,74 @@
+"""`regenerate` writes only into a folder it owns and never loses a file it did not write."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def specs(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "tests" / "fixtures" / "specs", tmp_path / "specs")
+    return tmp_path / "specs"
+
+
+def regenerate(*args: str) -> int:
+    return main(["regenerate", *args])
+
+
+def test_a_file_as_out_is_refused_and_kept(specs, tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text("mine\n")
+    assert regenerate(str(specs), "--out", str(readme)) == 2
+    assert readme.read_text() == "mine\n"
+    assert "OUT001" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_the_input_folder_as_out_is_refused_even_with_force(specs, capsys, force):
+    before = sorted(p.read_bytes() for p in specs.rglob("*.md"))
+    assert regenerate(str(specs), "--out", str(specs), *force) == 2
+    assert sorted(p.read_bytes() for p in specs.rglob("*.md")) == before
+    assert "OUT004" in capsys.readouterr().err
+
+
+def test_a_folder_of_other_files_is_refused_unless_forced(specs, tmp_path, capsys):
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n")
+    assert regenerate(str(specs), "--out", str(out)) == 2
+    assert (out / "notes.txt").read_text() == "mine\n"
+    assert "OUT003" in capsys.readouterr().err
+    assert regenerate(str(specs), "--out", str(out), "--force") == 0
+    assert not (out / "notes.txt").exists() and (out / "b24client" / "client.py").is_file()
+
+
+def test_a_hand_edit_is_refused_then_overwritten_with_force(specs, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    client = out / "b24client" / "client.py"
+    original = client.read_text()
+    client.write_text(original + "# my change\n")
+    assert regenerate(str(specs), "--out", str(out)) == 2
+    err = capsys.readouterr().err
+    assert "OUT002" in err and "client.py" in err
+    assert client.read_text().endswith("# my change\n")
+    assert regenerate(str(specs), "--out", str(out), "--check") == 1  # drift, not refusal
+    assert regenerate(str(specs), "--out", str(out), "--force") == 0
+    assert client.read_text() == original
+
+
+def test_a_no_op_run_rewrites_nothing(specs, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    stamps = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")
+            if p.is_file()} == stamps
