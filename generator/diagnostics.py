@@ -162,6 +162,14 @@ _RULES: tuple[Rule, ...] = (
         example="Get a deal crm.deal.get\nName |\n|\nid* |\n"
         "(a pipe-scraped page, in a build without generator/read/scraped.py)",
     ),
+    Rule(
+        "READ005",
+        "error",
+        "file is too large to be a page",
+        "a docs page or spec is a few kilobytes; a file over the limit is refused "
+        "unread, so a stray archive or log cannot exhaust memory",
+        example="$ b24gen ir dump.md   # a 200 MB file",
+    ),
     # ------------------------------------------------------------ front matter
     Rule(
         "SPEC001",

@@ -14,18 +14,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.spans import DEV_BLOCK, HTML_COMMENT, hide_spans
+
 # an info string holds no backtick
 FENCE_OPEN = re.compile(r"^\s*(?:`{3,}[^`]*|~{3,}.*)$")
 FENCE_CLOSE = re.compile(r"^\s*(?:`{3,}|~{3,})\s*$")
 HEADING_LINE = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 ANCHOR_TAIL = re.compile(r"\s*\{#[^}]*\}\s*$")
-MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-HIDDEN = (
-    re.compile(r"<!--.*?-->", re.S),
-    re.compile(
-        r"\{%\s*if\s+build\s*==\s*['\"]dev['\"]\s*%\}.*?\{%\s*endif\s*%\}", re.S
-    ),
-)
+MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")  # linear: no label spans a `[`
 SCOPE_LINE = re.compile(r"^>\s*(?:\*\*)?(?:scope|область)", re.I | re.M)
 WHO_LINE = re.compile(
     r"^>\s*(?:\*\*)?(?:who can (?:execute|perform)|кто может выполнять)", re.I | re.M
@@ -147,9 +143,7 @@ def fence_toggles(line: str, fenced: bool) -> bool:
 
 def hide(text: str) -> str:
     """Comments and dev-only blocks blanked out, keeping every line number."""
-    for pattern in HIDDEN:
-        text = pattern.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    return text
+    return hide_spans(hide_spans(text, HTML_COMMENT), DEV_BLOCK)
 
 
 def section_name(heading: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from generator.read import expand
 from generator.read.frontmatter import YamlMapping, split
 from generator.read.markdown import (
     display_path,
+    normalized,
     param_from_front_matter,
     read_file_text,
 )
@@ -85,12 +86,19 @@ class Synced:
 
 
 def sync_text(text: str, path: Path, display: str, fix: bool = False) -> Synced:
-    """The synced text of one page (pure apart from reading its includes)."""
+    """The synced text of one page (pure apart from reading its includes). `text` is
+    as the file holds it: a byte-order mark and CRLF line ends are kept."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    synced = sync_body(text.removeprefix(bom), path, display, fix)
+    return replace(synced, old=text, new=bom + synced.new)
+
+
+def sync_body(text: str, path: Path, display: str, fix: bool) -> Synced:
     fixed: list[Diagnostic] = []
     new = text
     if fix:
         new, fixed = fix_fences(new, display)
-    sp = read_page_text(new, path, display)
+    sp = read_page_text(normalized(new), path, display)
     if not sp.is_markdown:
         return Synced(
             path,
@@ -186,7 +194,7 @@ def sync_paths(paths: list[Path], fix: bool = False) -> list[Synced]:
     out = []
     for path in expand(paths):
         display = display_path(path)
-        text, problems = read_file_text(path, display)
+        text, problems = read_file_text(path, display, raw=True)
         out.append(
             Synced(path, display, "", "", problems)
             if text is None

@@ -40,27 +40,53 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read_file_text(path: Path, display: str) -> tuple[str | None, list[Diagnostic]]:
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+
+
+def read_file_text(
+    path: Path, display: str, raw: bool = False
+) -> tuple[str | None, list[Diagnostic]]:
+    """A page's text: UTF-8 without a byte-order mark, line ends made `\n` (CRLF and
+    lone CR alike), or the diagnostic saying why it cannot be read. `raw` keeps the
+    text as the file has it, for verbs that write it back byte for byte."""
     try:
-        return path.read_text(encoding="utf-8"), []
-    except UnicodeDecodeError as exc:
-        return None, [
-            diagnostic(
-                "READ002",
-                Position(display, 1, exc.start + 1),
-                "file is not valid UTF-8",
-                "save the file as UTF-8",
-            )
-        ]
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            limit = MAX_PAGE_BYTES // (1024 * 1024)
+            message = f"file is {size:,} bytes; pages are read up to {limit} MiB"
+            return None, [diagnostic("READ005", Position(display, 1, 1), message)]
+        data = path.read_bytes()
     except OSError as exc:
         return None, [
             diagnostic(
                 "READ001",
-                Position(display, 0, 0),
+                Position(display, 1, 1),
                 f"cannot read file: {exc.strerror or exc}",
                 "check that the path exists and is readable",
             )
         ]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            diagnostic(
+                "READ002",
+                Position(display, line, col),
+                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                "save the file as UTF-8",
+            )
+        ]
+    return (text if raw else normalized(text)), []
+
+
+def normalized(text: str) -> str:
+    """Text as the readers expect it: no byte-order mark, `\n` line ends."""
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
 
 
 def expand_includes(

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from generator.diagnostics import Diagnostic, Position, diagnostic
 from generator.ir import Param
 
-ANCHOR_LINK = re.compile(r"\]\(#([^)\s]+)\)")
+ANCHOR_LINK = re.compile(r"\]\(#([^()\[\]\s]+)\)")
 HEADING_ANCHOR = re.compile(r"\{#([^}]+)\}")
 PATH_TOKEN = re.compile(r"[A-Za-z_][\w-]*(?:\[[^\]]*\]|\.[A-Za-z_][\w]*)*(?:\[\])?")
 # Heading words that never name a parameter, and names so common they are tried last.

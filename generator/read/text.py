@@ -9,7 +9,8 @@ import re
 
 METHOD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+$")
 DOTLESS_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
+# A label holds no bracket: `[^\]]*` would rescan the rest of the page from every `[`.
+LINK = re.compile(r"!?\[([^\[\]]*)\]\(([^)\s]*)(?:\s+\"[^\"]*\")?\)")
 ANCHOR = re.compile(r"\s*\{#[^}]*\}\s*$")
 CODE = re.compile(r"`([^`]+)`")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from generator.diagnostics import Diagnostic, Position, diagnostic
+from generator.spans import DEV_BLOCK, HTML_COMMENT, hide_spans
 
 # A fence opener; a backtick fence's info string holds no backtick ("```x```" is inline
 # code).
@@ -24,10 +25,6 @@ CELL_FENCE_END = re.compile(r"^\s*`{3,}(?=[^`]*$)")
 LIQUID = re.compile(r"^\s*\{%-?\s*(\w+)(.*?)-?%\}\s*$")
 INCLUDE = re.compile(r"\{%\s*include\s+(?:notitle\s+)?\[([^\]]*)\]\(([^)]+)\)\s*%\}")
 LIST_ITEM = re.compile(r"^(\s*)[-*+]\s+(.*)$")
-HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-DEV_BLOCK = re.compile(
-    r"\{%\s*if\s+build\s*==\s*['\"]dev['\"]\s*%\}.*?\{%\s*endif\s*%\}", re.S
-)
 
 
 @dataclass
@@ -62,11 +59,6 @@ class BlockContext(TypedDict):
     note_title: str
 
 
-def blank_out(text: str, pattern: re.Pattern[str]) -> str:
-    """Remove matches but keep their newlines, so later line numbers stay true."""
-    return pattern.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-
-
 def indent_of(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
@@ -75,8 +67,7 @@ def scan(
     text: str, path: str, first_line: int = 1
 ) -> tuple[list[Block], list[Diagnostic]]:
     """Split page text into blocks. `first_line` is the file line the text starts on."""
-    text = blank_out(text, HTML_COMMENT)
-    text = blank_out(text, DEV_BLOCK)
+    text = hide_spans(hide_spans(text, HTML_COMMENT), DEV_BLOCK)
     lines = text.split("\n")
     blocks: list[Block] = []
     problems: list[Diagnostic] = []
@@ -211,7 +202,8 @@ def scan(
 def _fence_follows(lines: list[str], i: int) -> bool:
     """A list item whose next non-blank line is an indented fence labels that code block
     (the docs' tab lists, also when the `{% list tabs %}` marker is missing)."""
-    for line in lines[i + 1 :]:
+    for j in range(i + 1, len(lines)):  # no slice: a copy per item is quadratic
+        line = lines[j]
         if line.strip():
             return indent_of(line) > 0 and FENCE.match(line) is not None
     return False
