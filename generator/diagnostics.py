@@ -274,6 +274,15 @@ _RULES: tuple[Rule, ...] = (
         "--out would replace the specs or docs being read; pass a folder beside them",
         example="$ b24gen regenerate specs --out specs",
     ),
+    Rule(
+        "SPEC010",
+        "error",
+        "name not shaped like a Bitrix24 name",
+        "method names, aliases and scopes are dotted words of letters, digits and _ "
+        "(`crm.deal.add`, `user.basic`); a parameter name is text on one line; the "
+        "record (or the parameter) is left out",
+        example="---\nmethod: ../../etc/demo.get\nscope: demo\n---\n# Demo\n",
+    ),
     # ------------------------------------------------------------ YFM blocks
     Rule(
         "YFM001",
@@ -350,6 +359,14 @@ _RULES: tuple[Rule, ...] = (
             "|| **color**\n[`string`](#) | Colour ||\n|#\n",
             curl="",
         ),
+    ),
+    Rule(
+        "MD011",
+        "warning",
+        "sub-tables nested too deeply",
+        "nested fields are followed twelve levels down; a sub-table below that is left "
+        "out (the docs need five at most)",
+        example="thirteen sub-tables, each holding the field that links to the next",
     ),
     # ------------------------------------------------------------ scraped pages
     Rule(

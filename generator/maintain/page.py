@@ -19,7 +19,7 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import Method
-from generator.read import sniff
+from generator.read import names, sniff, with_checked_names
 from generator.read.frontmatter import FrontMatter, split
 from generator.read.markdown import (
     Draft,
@@ -73,6 +73,9 @@ def read_page_text(
     draft = extract(page)
     problems = problems + page.problems  # after extract: its table findings included
     method = assemble(draft, fm, page, "markdown", problems)
+    if method is not None:
+        method, misnamed = names.checked(method, display)
+        problems = problems + misnamed
     body, named = body_view(draft, fm, page)
     return SpecPage(
         path, display, text, "markdown", fm, page, draft, method, body, named, problems
@@ -111,7 +114,9 @@ def read_scraped(text: str, path: Path, display: str, fmt: str) -> SpecPage:
                 )
             ],
         )
-    methods, problems = read_scraped_text(text, path, display, fmt)
+    methods, problems = with_checked_names(
+        *read_scraped_text(text, path, display, fmt), display
+    )
     method = methods[0] if methods else None
     return SpecPage(
         path,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostic, Position, diagnostic
 from generator.ir import Method
+from generator.read import names
 from generator.read.markdown import display_path, read_file_text, read_markdown_text
 
 FORMATS = ("markdown", "pipe", "blank")
@@ -56,10 +57,24 @@ def read_file(
         return [], problems
     fmt = fmt or sniff(text)
     if fmt == "markdown":
-        return read_markdown_text(text, path, display)
-    from generator.read import scraped
+        methods, problems = read_markdown_text(text, path, display)
+    else:
+        from generator.read import scraped
 
-    return scraped.read_scraped_text(text, path, display, fmt)
+        methods, problems = scraped.read_scraped_text(text, path, display, fmt)
+    return with_checked_names(methods, problems, display)
+
+
+def with_checked_names(
+    methods: list[Method], problems: list[Diagnostic], display: str
+) -> tuple[list[Method], list[Diagnostic]]:
+    kept: list[Method] = []
+    for method in methods:
+        good, found = names.checked(method, display)
+        problems = problems + found
+        if good is not None:
+            kept.append(good)
+    return kept, problems
 
 
 def read_paths(

@@ -98,6 +98,44 @@ def split(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
     return fm, problems
 
 
+# The keys of one `params` entry and the types each accepts.
+PARAM_SCHEMA: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "type": (str,),
+    "item_type": (str, type(None)),
+    "required": (bool,),
+    "description": (str,),
+}
+
+
+def check_params(fm: FrontMatter, path: str) -> list[Diagnostic]:
+    """Each `params` entry: a mapping with a name and values of the right types."""
+    items = fm.data.get("params")
+    if not isinstance(items, list):
+        return []
+    pos = fm.positions.get("params", Position(path, 1, 1))
+    problems = []
+    for number, item in enumerate(items, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            problems.append(
+                diagnostic(
+                    "SPEC005",
+                    pos,
+                    f"params entry {number} must be a mapping with a 'name'",
+                    "write `- name: ...` with type, required, description",
+                )
+            )
+            continue
+        for key, types in PARAM_SCHEMA.items():
+            if key in item and not isinstance(item[key], types):
+                names = " or ".join(t.__name__ for t in types)
+                message = (
+                    f"params entry {number} ('{item['name']}'): '{key}' must be {names}"
+                )
+                problems.append(diagnostic("SPEC005", pos, message))
+    return problems
+
+
 MAX_YAML_CHARS = 256 * 1024
 MAX_YAML_DEPTH = 40
 SYNTAX_HINT = "fix the YAML syntax (quote values holding ': ' or '#')"
@@ -202,7 +240,18 @@ def check_events(text: str) -> None:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as exc:
-        raise problem_of(exc) from None
+        raise problem_of(python_parser_error(text) or exc) from None
+
+
+def python_parser_error(text: str) -> yaml.YAMLError | None:
+    """The pure-Python parser's account of a syntax error: it points at the line that
+    opened what never closed, where libyaml points at the end of the input."""
+    try:
+        for _ in yaml.parse(text, Loader=yaml.SafeLoader):
+            pass
+    except yaml.YAMLError as exc:
+        return exc
+    return None
 
 
 def line_col(mark: Any) -> tuple[int, int]:
@@ -261,6 +310,7 @@ def check_schema(fm: FrontMatter, path: str) -> list[Diagnostic]:
                     "see the spec format in DESIGN.md",
                 )
             )
+    problems.extend(check_params(fm, path))
     for key, allowed in (("pagination", PAGINATION), ("api", APIS)):
         value = fm.data.get(key)
         if isinstance(value, str) and value not in allowed:

@@ -947,12 +947,17 @@ def front_matter_params(fm: frontmatter.FrontMatter) -> list[Param]:
     ]
 
 
+def item_type_of(item: YamlMapping) -> str | None:
+    value = item.get("item_type")
+    return value if isinstance(value, str) and value else None
+
+
 def param_from_front_matter(item: YamlMapping, pos: Position | None) -> Param:
     ptype, item_type = normalize_type([str(item.get("type", "any"))])
     return Param(
         name=str(item["name"]),
         type=ptype,
-        item_type=item.get("item_type") or item_type,
+        item_type=item_type_of(item) or item_type,
         required=bool(item.get("required")),
         description=str(item.get("description", "")),
         position=pos,

@@ -133,8 +133,12 @@ def nest(tables: list[ParamTable], problems: list[Diagnostic]) -> list[Param]:
             break
         # One way of calling: its rows are top-level parameters.
         merge(roots, nodes_of(pending.pop(0), None))
+    nodes = list(walk(roots))
     for table in pending:
         first = table.params[0].position if table.params else None
+        if find_parent(table, nodes) is not None:  # it has a parent, too deep down
+            problems.append(too_deep(table, first))
+            continue
         problems.append(
             diagnostic(
                 "MD010",
@@ -147,6 +151,20 @@ def nest(tables: list[ParamTable], problems: list[Diagnostic]) -> list[Param]:
     return [to_param(n) for n in roots]
 
 
+# Nested fields deeper than this are not followed: the docs go five levels deep at
+# most, and every later step (walks, the IR, TypedDicts) recurses along the chain.
+MAX_FIELD_DEPTH = 12
+
+
+def too_deep(table: ParamTable, first: Position | None) -> Diagnostic:
+    return diagnostic(
+        "MD011",
+        table.position or first or Position("", 1, 1),
+        f"sub-table '{table.heading[:80]}' nests fields deeper than "
+        f"{MAX_FIELD_DEPTH} levels; it is left out",
+    )
+
+
 def attach_all(
     roots: list[Node], pending: list[ParamTable]
 ) -> tuple[list[ParamTable], bool]:
@@ -154,7 +172,7 @@ def attach_all(
     attached = False
     for table in pending:
         parent = find_parent(table, list(walk(roots)))
-        if parent is None:
+        if parent is None or depth(parent) >= MAX_FIELD_DEPTH:
             left.append(table)
             continue
         merge(parent.children, nodes_of(table, parent))
@@ -193,7 +211,10 @@ def walk(nodes: list[Node]) -> Iterator[Node]:
 
 
 def depth(node: Node) -> int:
-    return 0 if node.parent is None else 1 + depth(node.parent)
+    steps = 0
+    while node.parent is not None:
+        node, steps = node.parent, steps + 1
+    return steps
 
 
 def find_parent(table: ParamTable, nodes: list[Node]) -> Node | None:
