@@ -268,6 +268,14 @@ _RULES: tuple[Rule, ...] = (
         example="$ b24gen regenerate specs --out docs   # docs/ holds your own files",
     ),
     Rule(
+        "OUT005",
+        "error",
+        "a spec would be written outside the target folder",
+        "a folder below --to links elsewhere; nothing is written outside --to, so "
+        "replace the link with a folder",
+        example="specs/crm -> /etc   (a symbolic link below --to)",
+    ),
+    Rule(
         "OUT004",
         "error",
         "output folder is or holds the input",

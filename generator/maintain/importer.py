@@ -20,12 +20,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.diagnostics import Diagnostic
+from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import Method
 from generator.maintain.body import body_from_method
 from generator.maintain.links import LINK, local_target
 from generator.maintain.page import SpecPage, read_page
 from generator.maintain.sync import sync_text, write_atomic
+from generator.paths import is_inside
 from generator.read import expand
 from generator.read.markdown import display_path, page_method_name
 from generator.read.yfm import scan
@@ -59,6 +60,10 @@ def import_sources(
     sources: list[Path], to: Path, scopes: list[str] | None = None, write: bool = True
 ) -> ImportRun:
     run = ImportRun()
+    if to.exists() and not to.is_dir():
+        message = f"{to} is a file, not a folder"
+        run.problems.append(diagnostic("OUT001", str(to), message))
+        return run
     pages: list[tuple[SpecPage, Method]] = []
     for path in expand(sources):
         sp = read_page(path)
@@ -71,7 +76,12 @@ def import_sources(
     targets = plan_targets([m for _, m in pages], existing_specs(to), to)
     by_name = {key[0]: path for key, path in targets.items()}
     for sp, m in pages:
-        run.results.append(import_page(sp, m, targets[m.key], to, by_name, write))
+        target = targets[m.key]
+        if not is_inside(to, target):  # a linked folder below --to leads elsewhere
+            message = f"{m.method} would be written to {target}, outside {to}"
+            run.problems.append(diagnostic("OUT005", sp.display, message))
+            continue
+        run.results.append(import_page(sp, m, target, to, by_name, write))
     return run
 
 
