@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install regenerate check check-code test goldens bench clean
+.PHONY: install regenerate check check-code test fuzz goldens bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ check-code: $(STAMP)
 test: check-code
 	$(PY) -m pytest -q
 	$(VENV)/bin/b24gen regenerate specs --out generated --check
+
+# The property tests with the long profile; prints how many inputs each one tried.
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -q -p no:cacheprovider tests/read/test_properties.py --hypothesis-show-statistics
 
 goldens: $(STAMP)
 	$(PY) -m pytest -q tests/test_golden.py --update-goldens

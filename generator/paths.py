@@ -1,8 +1,14 @@
-"""Where a verb may write: inside its target folder, links and `..` resolved."""
+"""Where and how a verb writes: inside its target folder (links and `..` resolved), one
+file at a time by rename, with named steps that kill tests can stop a run at."""
 
 from __future__ import annotations
 
+import os
+import signal
+import tempfile
 from pathlib import Path
+
+KILL_AT = "B24GEN_TEST_KILL_AT"  # kill tests stop the process at a named step
 
 
 def is_inside(folder: Path, path: Path) -> bool:
@@ -10,3 +16,29 @@ def is_inside(folder: Path, path: Path) -> bool:
     itself)."""
     real_folder, real_path = folder.resolve(), path.resolve()
     return real_path != real_folder and real_path.is_relative_to(real_folder)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file next to `path`, then rename it over `path`: a reader
+    (or a killed run) sees the old content or the new, never a part. Temporary files
+    left by a killed run are removed first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        checkpoint("file-written")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def checkpoint(step: str) -> None:
+    if os.environ.get(KILL_AT) == step:
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -115,3 +115,23 @@ def b24client():
     import b24client
 
     return b24client
+
+
+# Property tests: a short profile in `make test`, a long one in `make fuzz`
+# (HYPOTHESIS_PROFILE=long); both derandomized so a run is reproducible.
+try:
+    import os as _os
+
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "short", max_examples=150, deadline=None, derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.register_profile(
+        "long", max_examples=5000, deadline=None, derandomize=False,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    settings.load_profile(_os.environ.get("HYPOTHESIS_PROFILE", "short"))
+except ImportError:  # hypothesis is a dev dependency; the property tests skip without it
+    pass

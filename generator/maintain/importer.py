@@ -25,8 +25,8 @@ from generator.ir import Method
 from generator.maintain.body import body_from_method
 from generator.maintain.links import LINK, local_target
 from generator.maintain.page import SpecPage, read_page
-from generator.maintain.sync import sync_text, write_atomic
-from generator.paths import is_inside
+from generator.maintain.sync import sync_text
+from generator.paths import is_inside, write_atomic
 from generator.read import expand
 from generator.read.markdown import display_path, page_method_name
 from generator.read.yfm import scan

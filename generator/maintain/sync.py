@@ -10,8 +10,6 @@ atomically.
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from generator.maintain.yamlrt import (
     to_node,
     update_mapping,
 )
+from generator.paths import write_atomic
 from generator.read import expand
 from generator.read.frontmatter import YamlMapping, split
 from generator.read.markdown import (
@@ -213,22 +212,6 @@ def write(results: list[Synced]) -> list[Synced]:
     for r in written:
         write_atomic(r.path, r.new)
     return written
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file next to `path`, then rename it over `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def unified(display: str, old: str, new: str) -> str:

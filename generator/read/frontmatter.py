@@ -195,7 +195,15 @@ def load_yaml(text: str) -> tuple[yaml.Node | None, Any]:
     return node, data
 
 
-CONSTRUCTION_ERRORS = (ValueError, TypeError, KeyError, OverflowError)
+# What PyYAML's constructors of explicit tags raise on values they cannot build.
+CONSTRUCTION_ERRORS = (
+    ValueError,
+    TypeError,
+    KeyError,
+    OverflowError,
+    AttributeError,
+    IndexError,
+)
 
 
 def failing_scalar(node: yaml.Node | None) -> yaml.Node | None:

@@ -15,7 +15,8 @@ from generator.cli import main
 from generator.read.frontmatter import split
 from generator.read.markdown import param_from_front_matter, read_markdown_text
 from generator.maintain.lint import lint_paths
-from generator.maintain.sync import sync_text, unified, write_atomic
+from generator.maintain.sync import sync_text, unified
+from generator.paths import write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "specs").rglob("*.md"))

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from generator.paths import KILL_AT
 from generator.render.write import (
-    KILL_AT,
     MANIFEST,
     foreign_files,
     tree_diff,
