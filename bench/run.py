@@ -171,18 +171,225 @@ def bench_mock_start() -> None:
     print(f"  full English docs:  {full:7.2f} s (target <= 15 s)")
 
 
+class MockProcess:
+    """`b24gen mock` in a process of its own, so the portal's threads do not share the
+    GIL with the clients measured; no rate limit."""
+
+    def __init__(self, dataset: int = 0) -> None:
+        import subprocess
+
+        command = [sys.executable, "-m", "generator.cli", "mock", "--specs", "specs",
+                   "--port", "0", "--dataset", str(dataset), "--drain", "1e9",
+                   "--burst", "1e9"]
+        self.proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True)
+        first = self.proc.stdout.readline() if self.proc.stdout else ""
+        second = self.proc.stdout.readline() if self.proc.stdout else ""
+        if "mock portal on" not in first:
+            self.close()
+            raise SystemExit(f"b24gen mock did not start: {first!r}")
+        self.webhook = second.split()[-1]
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def rates_table(title: str, names: list[str], rounds: list[dict[str, float]],
+                ratios: list[tuple[str, str]]) -> None:
+    import statistics
+
+    print(title)
+    print("  round " + "".join(f"{n:>22}" for n in names))
+    for i, r in enumerate(rounds, 1):
+        print(f"  {i:5} " + "".join(f"{r[n]:>18.0f} c/s" for n in names))
+    for a, b in ratios:
+        median = statistics.median(r[a] / r[b] for r in rounds)
+        print(f"  median ratio {a} / {b}: {median:.2f}x")
+
+
+def bench_throughput(calls: int, rounds: int, concurrency: int = 8) -> None:
+    """Calls a second against the same mock portal (in its own process): the generated
+    client, raw httpx and fast_bitrix24, sync one after another and async with
+    `concurrency` tasks, paired per round."""
+    import asyncio
+    import logging
+
+    import httpx
+
+    import b24client
+
+    try:
+        import fast_bitrix24
+    except ImportError:
+        fast_bitrix24 = None
+        print("throughput: fast_bitrix24 not installed (`make bench` installs it)")
+    logging.getLogger("fast_bitrix24").setLevel(logging.CRITICAL)
+    method, params = "tasks.task.list", {"filter": {"ID": 3}}
+    unlimited = b24client.Limits(drain=1e9, burst=10**9)
+    portal = MockProcess()
+    url = portal.webhook + method
+    try:
+        b24 = b24client.Bitrix24.from_webhook(portal.webhook, allow_http=True, limits=unlimited)
+        raw = httpx.Client()
+        sync: dict[str, object] = {
+            "b24client": lambda: b24.call(method, params),
+            "raw httpx": lambda: raw.post(url, json=params).json()["result"],
+        }
+        if fast_bitrix24 is not None:
+            # Its own limits lifted (respect_velocity_policy=False fails with KeyError in
+            # 1.8.14: the per-method throttler is then never made).
+            fb = fast_bitrix24.Bitrix(portal.webhook, verbose=False, ssl=False,
+                                      request_pool_size=10**6, requests_per_second=1e6)
+            sync["fast_bitrix24"] = lambda: fb.call(method, params, raw=True)["result"]
+        sync_rounds = []
+        for fn in sync.values():
+            fn()  # warm up
+        for _ in range(rounds):
+            sync_rounds.append({name: calls / timed(lambda f=fn: [f() for _ in range(calls)])
+                                for name, fn in sync.items()})
+        rates_table(f"sync calls a second ({calls} calls a round, loopback mock in its own "
+                    "process):", list(sync), sync_rounds,
+                    [("b24client", "raw httpx")]
+                    + ([("b24client", "fast_bitrix24")] if fast_bitrix24 else []))
+        b24.close()
+        raw.close()
+        asyncio.run(async_throughput(portal.webhook, method, params, calls, rounds,
+                                     concurrency, fast_bitrix24))
+        import importlib.util
+
+        if importlib.util.find_spec("sniffio") is None:
+            print("  note: sniffio is not installed; httpcore tries to import it on every "
+                  "async request (a failed import scans sys.path each time), which slows "
+                  "httpx's async transport, raw or in b24client")
+    finally:
+        portal.close()
+
+
+async def async_throughput(webhook, method, params, calls, rounds, concurrency,
+                           fast_bitrix24) -> None:
+    import asyncio
+
+    import httpx
+
+    import b24client
+
+    unlimited = b24client.Limits(drain=1e9, burst=10**9)
+    b24 = b24client.AsyncBitrix24.from_webhook(webhook, allow_http=True, limits=unlimited)
+    b24_aio = b24client.AsyncBitrix24.from_webhook(webhook, allow_http=True,
+                                                   limits=unlimited, transport="aiohttp")
+    raw = httpx.AsyncClient()
+    url = webhook + method
+
+    async def raw_call():
+        return (await raw.post(url, json=params)).json()["result"]
+
+    clients = {
+        "b24client": lambda: b24.call(method, params),
+        "b24client aiohttp": lambda: b24_aio.call(method, params),
+        "raw httpx": raw_call,
+    }
+    session = None
+    if fast_bitrix24 is not None:
+        import aiohttp
+
+        session = aiohttp.ClientSession()
+        fb = fast_bitrix24.BitrixAsync(webhook, verbose=False, ssl=False, client=session,
+                                       request_pool_size=10**6, requests_per_second=1e6)
+        clients["fast_bitrix24"] = lambda: fb.call(method, params, raw=True)
+
+    async def rate(fn) -> float:
+        per_task = calls // concurrency
+
+        async def worker():
+            for _ in range(per_task):
+                await fn()
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return per_task * concurrency / (time.perf_counter() - start)
+
+    for fn in clients.values():
+        await fn()  # warm up
+    results = []
+    for _ in range(rounds):
+        results.append({name: await rate(fn) for name, fn in clients.items()})
+    ratios = [("b24client", "raw httpx"), ("b24client aiohttp", "raw httpx")]
+    if fast_bitrix24 is not None:
+        ratios += [("b24client", "fast_bitrix24"), ("b24client aiohttp", "fast_bitrix24")]
+    rates_table(f"async calls a second ({concurrency} tasks, {calls} calls a round):",
+                list(clients), results, ratios)
+    await b24.aclose()
+    await b24_aio.aclose()
+    await raw.aclose()
+    if session is not None:
+        await session.close()
+
+
+IMPORT_PROBE = (
+    "import time; t = time.perf_counter(); import {module}; "
+    "print(time.perf_counter() - t)"
+)
+
+
+def import_seconds(module: str, cwd: Path) -> float:
+    """One import in a fresh interpreter, with bytecode caching on as users have it
+    (pip compiles installed packages; this machine sets PYTHONDONTWRITEBYTECODE)."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    out = subprocess.run([sys.executable, "-X", "frozen_modules=on", "-c",
+                          IMPORT_PROBE.format(module=module)], cwd=cwd, check=True,
+                         capture_output=True, text=True, env=env).stdout
+    return float(out.strip())
+
+
+def bench_import(rounds: int = 11) -> None:
+    """`import b24client` of the package built from the whole English docs against
+    `import httpx`, each in a fresh interpreter, paired rounds, medians (target: 2x)."""
+    import statistics
+    import tempfile
+
+    docs = SHARED / "corpus" / "en"
+    if not docs.exists():
+        print("import time: skipped (../shared/corpus/en is absent)")
+        return
+    from generator import pipeline
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "full"
+        pipeline.regenerate(None, out, docs=docs)
+        import_seconds("b24client", out)  # writes the bytecode, as `pip install` does
+        pairs = [(import_seconds("b24client", out), import_seconds("httpx", out))
+                 for _ in range(rounds)]
+    ours = statistics.median(p[0] for p in pairs)
+    base = statistics.median(p[1] for p in pairs)
+    ratio = statistics.median(p[0] / p[1] for p in pairs)
+    print(f"import time, full English docs package (median of {rounds} paired rounds):")
+    print(f"  import httpx:     {base * 1000:7.1f} ms")
+    print(f"  import b24client: {ours * 1000:7.1f} ms")
+    print(f"  ratio:            {ratio:7.2f}x (target <= 2x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--items", type=int, default=200_000)
-    parser.add_argument("--only", choices=["corpus", "overhead", "bulk", "mock"])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", choices=["corpus", "overhead", "bulk", "mock", "throughput",
+                                           "import"])
     args = parser.parse_args()
     if args.only in (None, "corpus"):
         bench_corpus()
+    if args.only in (None, "import"):
+        bench_import()
     if args.only in (None, "mock"):
         bench_mock_start()
     if args.only in (None, "overhead"):
         bench_overhead(args.calls)
+    if args.only in (None, "throughput"):
+        bench_throughput(min(args.calls, 1000), args.rounds)
     if args.only in (None, "bulk"):
         bench_bulk(args.items)
 

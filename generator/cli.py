@@ -1,14 +1,18 @@
-"""Command line: argument parsing and exit codes only."""
+"""Command line: argument parsing, exit codes, progress and colour only.
+
+Exit status: 0 clean, 1 findings (lint, `--check` drift, a breaking diff), 2 bad input
+(reported as `path:line:col: CODE message (hint)`)."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from generator import __version__, diagnostics, mock, pipeline
-from generator.diagnostics import Diagnostic
+from generator import __version__, console, diagnostics, mock, pipeline
+from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import to_json
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
@@ -21,10 +25,42 @@ def report(problems: list[Diagnostic], min_severity: str = "warning") -> None:
         key=lambda p: (p.position.path, p.position.line, p.position.col, p.code),
     ):
         if p.severity in keep:
-            print(p.format(), file=sys.stderr)
+            console.finding_line(p.format(), p.severity)
+
+
+def bad_paths(
+    paths: list[str], kind: str = "any", missing_is: str = "ARG001"
+) -> list[Diagnostic]:
+    """Findings for named paths that are missing or not of the `kind` a verb reads
+    ("folder", or "any" for a file or a folder), shown as the user wrote them."""
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            found.append(diagnostic(missing_is, raw, f"{raw} does not exist"))
+        elif kind == "folder" and not path.is_dir():
+            found.append(diagnostic("ARG001", raw, f"{raw} is a file, not a folder"))
+    return found
+
+
+def refused(problems: list[Diagnostic]) -> int:
+    """Report bad input and give its exit status."""
+    report(problems, "error")
+    return EXIT_INPUT
+
+
+def out_of_range(
+    option: str, value: float, low: float, high: float
+) -> list[Diagnostic]:
+    if low <= value <= high:
+        return []
+    message = f"{option} {value:g} is out of range ({low:g} to {high:g})"
+    return [diagnostic("ARG002", option, message)]
 
 
 def cmd_ir(args: argparse.Namespace) -> int:
+    if problems := bad_paths(args.paths):
+        return refused(problems)
     methods, problems = pipeline.read_ir([Path(p) for p in args.paths], args.format)
     report(problems, "warning" if args.verbose else "error")
     if args.json:
@@ -44,10 +80,22 @@ def cmd_ir(args: argparse.Namespace) -> int:
 
 
 def cmd_regenerate(args: argparse.Namespace) -> int:
+    if args.docs and args.specs:
+        print(
+            "b24gen regenerate: give a specs folder or --docs, not both",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     outcome = pipeline.regenerate(
-        Path(args.specs), Path(args.out), check=args.check, force=args.force
+        Path(args.specs or "specs"),
+        Path(args.out),
+        check=args.check,
+        force=args.force,
+        docs=Path(args.docs) if args.docs else None,
     )
     report(outcome.problems, "error")
+    if args.report and outcome.report is not None:
+        sys.stdout.write(outcome.report.format())
     if any(p.severity == "error" for p in outcome.problems):
         print(f"b24gen: {args.out} left unchanged", file=sys.stderr)
         return EXIT_INPUT
@@ -71,6 +119,14 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
 
 
 def cmd_mock(args: argparse.Namespace) -> int:
+    problems = bad_paths([args.docs or args.specs], "folder")
+    problems += out_of_range("--port", args.port, 0, 65535)
+    problems += out_of_range("--dataset", args.dataset, 0, 10_000_000)
+    for option, value in (("--drain", args.drain), ("--burst", args.burst)):
+        problems += out_of_range(option, value, 0.001, 1e12)
+    problems += out_of_range("--operating", args.operating, 0, 1e6)
+    if problems:
+        return refused(problems)
     docs = Path(args.docs) if args.docs else None
     loaded = mock.prepare(Path(args.specs), docs)
     report(loaded.problems, "error")
@@ -83,19 +139,26 @@ def cmd_mock(args: argparse.Namespace) -> int:
         "burst": args.burst,
         "operating_per_call": args.operating,
         "seed": args.seed,
+        "tls": args.tls,
     }
-    mock.serve(
-        loaded,
-        port=args.port,
-        options=options,
-        announce=lambda text: print(text, flush=True),
-    )
+    try:
+        mock.serve(
+            loaded,
+            port=args.port,
+            options=options,
+            announce=lambda text: print(text, flush=True),
+        )
+    except OSError as exc:
+        message = f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}"
+        return refused([diagnostic("ARG003", "--port", message)])
     return EXIT_OK
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from generator.maintain import lint
 
+    if problems := bad_paths(args.paths + ([args.compare] if args.compare else [])):
+        return refused(problems)
     result = lint.lint_paths(
         [Path(p) for p in args.paths], [Path(args.compare)] if args.compare else None
     )
@@ -112,6 +175,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from generator.maintain import sync
 
+    if problems := bad_paths(args.paths):
+        return refused(problems)
     results = sync.sync_paths([Path(p) for p in args.paths], fix=args.fix)
     changed = [r for r in results if r.changed]
     for r in changed:  # the diff first, then the write
@@ -131,6 +196,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from generator.maintain import importer
 
+    if problems := bad_paths(args.sources):
+        return refused(problems)
     run = importer.import_sources(
         [Path(p) for p in args.sources],
         Path(args.to),
@@ -152,14 +219,32 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from generator.maintain import diff
     from generator.read import read_paths
 
-    old, old_problems = read_paths([Path(args.old)])
-    new, new_problems = read_paths([Path(args.new)])
+    if args.git:
+        repo, revisions = args.git
+        if args.old or args.new:
+            print("b24gen diff: give OLD NEW or --git, not both", file=sys.stderr)
+            return EXIT_INPUT
+        try:
+            with diff.git_trees(Path(repo), revisions) as (old_dir, new_dir):
+                old, old_problems = read_paths([old_dir])
+                new, new_problems = read_paths([new_dir])
+        except diff.GitError as exc:
+            print(f"b24gen diff: {repo}: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        labels = tuple(revisions.split("..", 1))
+    else:
+        if not (args.old and args.new):
+            print("b24gen diff: give OLD and NEW trees (or --git)", file=sys.stderr)
+            return EXIT_INPUT
+        old, old_problems = read_paths([Path(args.old)])
+        new, new_problems = read_paths([Path(args.new)])
+        labels = (args.old, args.new)
     report(old_problems + new_problems, "error")
     changes = diff.diff_methods(old, new)
     sys.stdout.write(
         diff.as_json(changes)
         if args.format == "json"
-        else diff.as_markdown(changes, args.old, args.new)
+        else diff.as_markdown(changes, labels[0], labels[1])
     )
     fail = {
         "breaking": bool(diff.breaking(changes)),
@@ -174,15 +259,10 @@ def cmd_conformance(args: argparse.Namespace) -> int:
 
     from generator import conformance
 
-    roots = [Path(p) for p in args.dirs] + (
-        [Path(args.compare)] if args.compare else []
-    )
-    missing = [str(r) for r in roots if not r.exists()]
-    if missing:
-        print(
-            f"b24gen conformance: no such folder: {', '.join(missing)}", file=sys.stderr
-        )
-        return EXIT_INPUT
+    named = args.dirs + ([args.compare] if args.compare else [])
+    if problems := bad_paths(named, "folder"):
+        return refused(problems)
+    roots = [Path(p) for p in named]
     reports = [conformance.check_tree(r) for r in roots]
     agreement = (
         conformance.compare_languages(reports[0], reports[-1]) if args.compare else None
@@ -263,7 +343,7 @@ def add_spec_verbs(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> None:
     lint = sub.add_parser("lint", help="report problems in spec and docs pages")
-    lint.add_argument("paths", nargs="+")
+    lint.add_argument("paths", nargs="+", help="spec or docs files and folders")
     lint.add_argument("--format", choices=["text", "json"], default="text")
     lint.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     lint.add_argument(
@@ -281,7 +361,7 @@ def add_spec_verbs(
     sync = sub.add_parser(
         "sync", help="fill the front matter of specs from their bodies"
     )
-    sync.add_argument("paths", nargs="+")
+    sync.add_argument("paths", nargs="+", help="spec files and folders")
     sync.add_argument(
         "--check",
         action="store_true",
@@ -295,7 +375,9 @@ def add_spec_verbs(
     sync.set_defaults(run=cmd_sync)
 
     imp = sub.add_parser("import", help="turn docs pages into spec files")
-    imp.add_argument("sources", nargs="+")
+    imp.add_argument(
+        "sources", nargs="+", help="docs pages or folders (markdown or scraped text)"
+    )
     imp.add_argument("--to", default="specs", help="the specs tree (default: specs)")
     imp.add_argument(
         "--scope", action="append", help="only methods of this scope (repeatable)"
@@ -304,8 +386,15 @@ def add_spec_verbs(
     imp.set_defaults(run=cmd_import)
 
     df = sub.add_parser("diff", help="changelog between two spec or docs trees")
-    df.add_argument("old")
-    df.add_argument("new")
+    df.add_argument("old", nargs="?", help="the old tree")
+    df.add_argument("new", nargs="?", help="the new tree")
+    df.add_argument(
+        "--git",
+        nargs=2,
+        metavar=("DOCS_REPO", "OLD..NEW"),
+        help="compare two revisions of a git checkout of the docs (read with git "
+        "archive; the checkout is not touched)",
+    )
     df.add_argument("--format", choices=["markdown", "json"], default="markdown")
     df.add_argument(
         "--fail-on",
@@ -320,7 +409,7 @@ def add_ir_verb(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ir = sub.add_parser(
         "ir", help="read docs or specs and print the intermediate model"
     )
-    ir.add_argument("paths", nargs="+")
+    ir.add_argument("paths", nargs="+", help="docs pages, specs or folders of them")
     ir.add_argument("--json", action="store_true", help="one JSON object per method")
     ir.add_argument(
         "--format", choices=["markdown", "pipe", "blank"], help="skip sniffing"
@@ -332,9 +421,24 @@ def add_ir_verb(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 def add_regenerate_verb(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> None:
-    regen = sub.add_parser("regenerate", help="render specs into the generated package")
-    regen.add_argument("specs", nargs="?", default="specs")
-    regen.add_argument("--out", default="generated")
+    regen = sub.add_parser(
+        "regenerate",
+        help="render specs (or a docs tree, --docs) into the generated package",
+    )
+    regen.add_argument("specs", nargs="?", help="the specs folder (default: specs)")
+    regen.add_argument(
+        "--docs",
+        metavar="PATH",
+        help="build from a docs checkout (its root or its api-reference), either "
+        "language, instead of specs",
+    )
+    regen.add_argument("--out", default="generated", help="the output folder")
+    regen.add_argument(
+        "--report",
+        action="store_true",
+        help="print what was made: methods, typed parameters, TypedDicts, Any "
+        "fallbacks by cause, renamed names, skipped pages with reasons",
+    )
     regen.add_argument(
         "--check",
         action="store_true",
@@ -359,6 +463,11 @@ def add_mock_verb(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     mk.add_argument("--port", type=int, default=8024, help="0 picks a free port")
     mk.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a throw-away certificate (its CA file is printed)",
+    )
+    mk.add_argument(
         "--dataset", type=int, default=200, help="items each list method pages over"
     )
     mk.add_argument(
@@ -382,8 +491,49 @@ def add_mock_verb(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     mk.set_defaults(run=cmd_mock)
 
 
+DESCRIPTION = """b24gen generates a typed Python client for the Bitrix24 REST API from
+its documentation, and keeps specs, docs and client in step.
+
+exit status: 0 clean, 1 findings (lint, --check drift, a breaking diff), 2 bad input"""
+
+EXAMPLES = {
+    "ir": "b24gen ir ../b24-rest-docs/api-reference/tasks --json",
+    "regenerate": "b24gen regenerate specs --out generated --check",
+    "mock": "b24gen mock --specs specs --port 8024 --dataset 500",
+    "lint": "b24gen lint specs --statistics",
+    "sync": "b24gen sync --check specs",
+    "import": "b24gen import ../b24-rest-docs/api-reference/tasks --to specs",
+    "diff": "b24gen diff old-specs specs --fail-on breaking",
+    "conformance": "b24gen conformance ../b24-rest-docs --compare ../b24-rest-docs-ru",
+    "explain": "b24gen explain SPEC010",
+}
+
+
+class HelpFormatter(
+    argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter
+):
+    """Defaults shown (where there is one to show), descriptions and examples kept
+    as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False) or isinstance(action.default, list):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def described(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Every verb: its help as description, an example, defaults shown."""
+    helps = {action.dest: action.help for action in sub._choices_actions}
+    for name, verb in sub.choices.items():
+        verb.formatter_class = HelpFormatter
+        verb.description = verb.description or helps.get(name)
+        verb.epilog = f"example:\n  {EXAMPLES[name]}"
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="b24gen", description=__doc__)
+    p = argparse.ArgumentParser(
+        prog="b24gen", description=DESCRIPTION, formatter_class=HelpFormatter
+    )
     p.add_argument("--version", action="version", version=f"b24gen {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     add_ir_verb(sub)
@@ -392,13 +542,26 @@ def parser() -> argparse.ArgumentParser:
     add_spec_verbs(sub)
     add_conformance_verb(sub)
     add_explain_verb(sub)
+    described(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run  # set by the verb's parser
-    return run(args)
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug of b24gen's: one line, never a traceback
+        if os.environ.get("B24GEN_DEBUG"):
+            raise
+        print(
+            f"b24gen: internal error: {type(exc).__name__}: {exc} (this is a bug in "
+            "b24gen; B24GEN_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":

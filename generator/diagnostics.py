@@ -243,6 +243,37 @@ _RULES: tuple[Rule, ...] = (
         "matter with 'method'",
         example="specs/crm/notes.md:\n# Working with deals\n\nSome general prose.\n",
     ),
+    # ------------------------------------------------------------ command line
+    Rule(
+        "ARG001",
+        "error",
+        "a path named on the command line does not exist or is of the wrong kind",
+        "check the path; verbs that read a tree need a folder, not a file",
+        example="$ b24gen conformance README.md",
+    ),
+    Rule(
+        "ARG002",
+        "error",
+        "an option's value is out of range",
+        "ports are 0 (any free port) to 65535; counts and rates are not negative",
+        example="$ b24gen mock --port 99999",
+    ),
+    Rule(
+        "ARG003",
+        "error",
+        "the mock portal cannot listen on the port",
+        "another program holds the port; pick another with --port, or 0 for any",
+        example="$ b24gen mock --port 8024   # while another mock runs on 8024",
+    ),
+    # ------------------------------------------------------------ configuration
+    Rule(
+        "CFG001",
+        "error",
+        "[tool.b24gen] in pyproject.toml is not valid",
+        "a key is unknown or has a value of the wrong type; see the README's "
+        "configuration section",
+        example="[tool.b24gen]\nspecs = 5\n",
+    ),
     # ------------------------------------------------------------ output folder
     Rule(
         "OUT001",
@@ -582,6 +613,19 @@ _RULES: tuple[Rule, ...] = (
         "the example and the table spell one parameter differently; the server may "
         "take only one of them, use one spelling in both",
         example=_page(body=_TABLE + _ID_ROW).replace('"id": 7', '"ID": 7'),
+    ),
+    Rule(
+        "LINT211",
+        "warning",
+        "parameter documented only in the front matter, from the examples",
+        "the page's code examples send this key and its parameter table does not list "
+        "it; the front matter keeps it (type any) so the client can send it by name: "
+        "add it to the table with its type and description",
+        example=_page(
+            "params:\n  - name: id\n    type: integer\n    required: true\n"
+            "  - name: mode\n    type: any\n    required: false\n",
+            body=_TABLE + _ID_ROW,
+        ).replace('"id": 7', '"id": 7, "mode": 1'),
     ),
     Rule(
         "LINT203",

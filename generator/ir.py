@@ -35,6 +35,9 @@ class Param:
     description: str = ""
     fields: tuple[Param, ...] = ()
     position: Position | None = None
+    # With `conditionally_required`: the parameters that can stand in for this one
+    # (the other members of its alternative sets, `Method.alternatives`).
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ class Example:
 class Source:
     path: str
     format: str
+    url: str | None = None  # the page's address on the docs website, when known
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,10 @@ class Method:
     position: Position | None = None
     batch: bool = True  # may be called inside `batch`
     idempotent: bool | None = None  # None: decided from the method name when rendering
+    # Alternative parameter sets: each entry lists sets of parameter names of which
+    # one set must be given whole (the page documents several ways to call the
+    # method, or a parameter "required unless another is given").
+    alternatives: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -165,6 +173,8 @@ def _convert(annotation: str, value: Any) -> Any:
             return tuple(_build_or_none(cls, v) for v in value)
         if annotation.split(" ")[0] == name:
             return _build_or_none(cls, value)
+    if annotation.startswith("tuple[tuple[tuple[") and isinstance(value, list):
+        return tuple(tuple(tuple(s) for s in group) for group in value)
     if annotation.startswith("tuple[") and isinstance(value, list):
         return tuple(value)
     return value

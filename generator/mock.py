@@ -27,10 +27,12 @@ def prepare(specs: Path | None = None, docs: Path | None = None) -> Loaded:
 
 
 def describe(portal: MockPortal) -> str:
+    ca = getattr(portal, "ca_path", None)
     return (
         f"b24gen: mock portal on {portal.url} ({len(portal.methods)} methods)\n"
         f"b24gen: webhook {portal.webhook_url}\n"
-        "b24gen: press Ctrl+C to stop"
+        + (f"b24gen: certificate authority {ca}\n" if ca else "")
+        + "b24gen: press Ctrl+C to stop"
     )
 
 

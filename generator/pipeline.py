@@ -1,14 +1,19 @@
-"""The pipeline as the CLI and tests call it: read specs, plan, write or check."""
+"""The pipeline as the CLI and tests call it: read specs or a docs tree, plan, write or
+check, and the report of what the run made."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from importlib import resources
+from pathlib import Path, PurePosixPath
 
 from generator.diagnostics import Diagnostic, diagnostic
-from generator.ir import Method
+from generator.ir import Error, Method, Source
 from generator.read import duplicate_methods, expand, read_file, read_paths
-from generator.render import plan
+from generator.read.markdown import display_path, read_markdown_text
+from generator.render import model, plan_built
 from generator.render.naming import with_python_names
 from generator.render.write import foreign_files, tree_diff, write_tree
 
@@ -18,6 +23,8 @@ class Loaded:
     methods: list[Method] = field(default_factory=list)
     specs: dict[tuple[str, str], str] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
+    pages: int = 0  # files read
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -61,7 +68,10 @@ def load_specs(root: Path) -> Loaded:
 
 def load_docs(root: Path) -> Loaded:
     """Read a docs tree (its root or its `api-reference`, any form the readers know):
-    the methods its pages document, with the pages' own paths."""
+    the methods its pages document, with the pages' own paths and addresses on the
+    docs website. The system errors the pages include from the docs' `_includes` are
+    replaced by the project's (`specs/_includes/system-errors.md`, shipped with
+    b24gen), as `b24gen import` does."""
     loaded = Loaded()
     if not root.exists():
         loaded.problems.append(
@@ -73,11 +83,78 @@ def load_docs(root: Path) -> Loaded:
             )
         )
         return loaded
-    methods, loaded.problems = read_paths([root])
+    pages = expand([root])
+    loaded.pages = len(pages)
+    methods, problems = read_paths([root])
+    # A method the docs document twice is the docs' matter: the first page wins, the
+    # others are reported as skipped, and the run goes on.
+    twice = [p for p in problems if p.code == "SPEC008"]
+    loaded.problems = [p for p in problems if p.code != "SPEC008"]
+    system = system_errors()
+    methods = [
+        replace(
+            m,
+            errors=tuple(e for e in m.errors if not e.system) + system,
+            source=with_url(m),
+        )
+        for m in methods
+    ]
     loaded.methods, duplicates = duplicate_methods(methods)
-    loaded.problems.extend(duplicates)
+    for d in twice + duplicates:
+        loaded.skipped.append((d.position.path, f"{d.message} ({d.hint})"))
     loaded.specs = {m.key: m.source.path for m in loaded.methods if m.source}
+    documented = {m.source.path for m in methods if m.source} | {
+        d.position.path for d in twice + duplicates
+    }
+    for path in pages:
+        shown = display_of(path)
+        if shown not in documented:
+            loaded.skipped.append(
+                (shown, "documents no REST method (a guide, event or index page)")
+            )
     return loaded
+
+
+def display_of(path: Path) -> str:
+    return display_path(path)
+
+
+def system_errors() -> tuple[Error, ...]:
+    """The project's system errors (what every method may answer), as the IR's
+    errors."""
+    text = (
+        resources.files("generator")
+        .joinpath("templates/system-errors.md")
+        .read_text(encoding="utf-8")
+    )
+    page = (
+        "---\nmethod: system.errors\nscope: system\n---\n"
+        "# System errors system.errors\n\n## Error Handling\n\n" + text
+    )
+    methods, _ = read_markdown_text(page, Path("system-errors.md"), "system-errors.md")
+    errors = methods[0].errors if methods else ()
+    return tuple(replace(e, system=True, position=None) for e in errors)
+
+
+SITES = {"en": "https://apidocs.bitrix24.com", "ru": "https://apidocs.bitrix24.ru"}
+_DOCS_PATH = re.compile(r"(?:^|/)(api-reference/.+)\.md$")
+
+
+def docs_url(path: str, language: str) -> str | None:
+    """The page's address on the docs website: `.../api-reference/crm/deals/
+    crm-deal-add.md` -> `https://apidocs.bitrix24.com/api-reference/crm/deals/
+    crm-deal-add.html` (the Russian docs on apidocs.bitrix24.ru)."""
+    m = _DOCS_PATH.search(PurePosixPath(path.replace("\\", "/")).as_posix())
+    site = SITES.get(language)
+    if not m or site is None or ".." in m[1].split("/"):
+        return None
+    return f"{site}/{m[1]}.html"
+
+
+def with_url(m: Method) -> Source | None:
+    if m.source is None or m.source.url:
+        return m.source
+    return replace(m.source, url=docs_url(m.source.path, m.language))
 
 
 @dataclass
@@ -85,23 +162,128 @@ class Outcome:
     problems: list[Diagnostic]
     changed: list[str]
     written: bool = False
+    report: Report | None = None
 
 
 def regenerate(
-    specs: Path, out: Path, check: bool = False, force: bool = False
+    specs: Path | None,
+    out: Path,
+    check: bool = False,
+    force: bool = False,
+    docs: Path | None = None,
 ) -> Outcome:
-    loaded = load_specs(specs)
+    """Render the specs folder (or, with `docs`, a docs tree read as it is) into `out`;
+    with `check` only list the files that would change."""
+    source = docs if docs is not None else (specs or Path("specs"))
+    loaded = load_docs(source) if docs is not None else load_specs(source)
     if loaded.errors:
         return Outcome(loaded.problems, [])
-    refused = output_problems(out, specs, check or force)
+    refused = output_problems(out, source, check or force)
     if refused:
         return Outcome(loaded.problems + refused, [])
-    files = plan(loaded.methods, loaded.specs)
+    files, built = plan_built(loaded.methods, loaded.specs)
+    report = make_report(loaded, built, files)
     changed = tree_diff(out, files)
     if check or not changed:
-        return Outcome(loaded.problems, changed)
+        return Outcome(loaded.problems, changed, report=report)
     write_tree(out, files)
-    return Outcome(loaded.problems, changed, written=True)
+    return Outcome(loaded.problems, changed, written=True, report=report)
+
+
+@dataclass
+class Report:
+    """What a run made: `b24gen regenerate --report`."""
+
+    pages: int
+    methods: int
+    files: int
+    params: int
+    typed_params: int
+    typed_dicts: int
+    any_causes: Counter[str]
+    returns_typed: int
+    returns_any: int
+    renames: list[str]
+    skipped: list[tuple[str, str]]
+    unraisable: dict[str, list[str]]
+    error_classes: int
+    findings: list[str]
+    alternatives: int
+
+    def format(self) -> str:
+        def pct(a: int, b: int) -> str:
+            return f"{100 * a / b:.1f}%" if b else "-"
+
+        lines = [
+            f"pages read: {self.pages}",
+            f"methods: {self.methods} in {self.files} files",
+            f"parameters: {self.params}, typed {self.typed_params} "
+            f"({pct(self.typed_params, self.params)}), "
+            f"Any or containers of Any {self.params - self.typed_params}",
+            f"return types: typed {self.returns_typed}, Any or containers of Any "
+            f"{self.returns_any} ({pct(self.returns_any, self.methods)})",
+            f"TypedDicts: {self.typed_dicts}",
+            f"alternative parameter sets: {self.alternatives} methods",
+            f"error classes: {self.error_classes}; documented codes without a class "
+            f"(messages or HTTP statuses): {len(self.unraisable)}",
+            "Any fallbacks by cause:",
+            *(f"  {n:6d}  {cause}" for cause, n in self.any_causes.most_common()),
+            f"renamed names: {len(self.renames)}",
+            *(f"  {r}" for r in self.renames),
+            f"skipped pages: {len(self.skipped)}",
+            *(
+                f"  {n:6d}  {why}"
+                for why, n in Counter(w for _, w in self.skipped).most_common()
+            ),
+            *(
+                f"  {path}: {why}"
+                for path, why in self.skipped
+                if not why.startswith("documents no REST method")
+            ),
+            "codes without a class:",
+            *(
+                f"  {code!r}: {uses[0]} ({', '.join(sorted(set(uses[1:]))[:3])})"
+                for code, uses in sorted(self.unraisable.items())
+            ),
+            f"returned data where the response table and the example disagree: "
+            f"{len(self.findings)}",
+            *(f"  {f}" for f in self.findings),
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def make_report(loaded: Loaded, built: model.Built, files: dict[str, str]) -> Report:
+    causes: Counter[str] = Counter()
+    typed = any_params = dicts = 0
+    findings: list[str] = []
+    for mt in built.module_types.values():
+        causes.update(mt.causes)
+        typed += mt.typed_params
+        any_params += mt.any_params
+        dicts += len(mt.dicts)
+        findings += [f.text for f in mt.findings if f.kind == "returns-disagree"]
+    functions = built.functions()
+    returns_any = sum(1 for f in functions if "Any" in f.returns)
+    skipped = list(loaded.skipped) + [
+        (s.path or s.method, f"{s.method}: {s.reason}") for s in built.skipped
+    ]
+    return Report(
+        pages=loaded.pages or len({m.source.path for m in loaded.methods if m.source}),
+        methods=len(functions),
+        files=len(files),
+        params=typed + any_params,
+        typed_params=typed,
+        typed_dicts=dicts,
+        any_causes=causes,
+        returns_typed=len(functions) - returns_any,
+        returns_any=returns_any,
+        renames=[r.describe() for r in built.renames],
+        skipped=skipped,
+        unraisable=built.unraisable,
+        error_classes=len(built.classes),
+        findings=sorted(findings),
+        alternatives=sum(1 for f in functions if f.one_of),
+    )
 
 
 def output_problems(out: Path, source: Path, overwrite: bool) -> list[Diagnostic]:
@@ -128,6 +310,10 @@ def output_problems(out: Path, source: Path, overwrite: bool) -> list[Diagnostic
 def read_ir(
     paths: list[Path], fmt: str | None = None
 ) -> tuple[list[Method], list[Diagnostic]]:
-    """Methods as `b24gen ir` prints them: with the Python names the client will use."""
+    """Methods as `b24gen ir` prints them: with the Python names the client will use
+    and the pages' addresses on the docs website."""
     methods, problems = read_paths(paths, fmt)
-    return [replace(m, params=with_python_names(m.params)) for m in methods], problems
+    return [
+        replace(m, params=with_python_names(m.params), source=with_url(m))
+        for m in methods
+    ], problems

@@ -2,7 +2,8 @@
 # Do not edit: change the spec and run `make regenerate`.
 """A typed Bitrix24 REST client generated from the documentation."""
 
-from . import _specs, errors  # registers the documented methods and error codes
+from . import _specs as _specs  # registers the documented methods
+from . import errors as errors  # registers the documented error codes
 from ._flows import ENTERPRISE, STANDARD, BatchResult, Limits, RetryPolicy
 from ._runtime import Result, TokenAuth, WebhookAuth
 from ._version import VERSION

@@ -15,18 +15,36 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import (
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
-from ._errors import Bitrix24Error, ServerError, TransportError, error_class
+from ._errors import (
+    Bitrix24Error,
+    PagingError,
+    ServerError,
+    TransportError,
+    error_class,
+)
 from ._runtime import (
     Auth,
     MethodSpec,
+    Params,
     Request,
     Result,
+    WebhookAuth,
+    as_int,
     build_request,
+    invalid_answer,
+    mask_secrets,
     parse_response,
     spec_for,
 )
@@ -37,6 +55,7 @@ RETRY_CODES = frozenset({"QUERY_LIMIT_EXCEEDED", "OPERATION_TIME_LIMIT"})
 REFRESH_CODES = frozenset({"expired_token"})
 FINAL_CODES = frozenset({"PORTAL_DELETED", "OVERLOAD_LIMIT"})  # waiting does not help
 SERVER_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 BATCH_SIZE = 50
 PAGE_SIZE = 50
 BATCH = MethodSpec("batch", "v2", idempotent=False)
@@ -232,7 +251,7 @@ Flow = Generator[Any, Any, Any]
 def call_flow(
     session: Session,
     spec: MethodSpec,
-    params: Mapping[str, Any] | None,
+    params: Params,
     idempotency_key: str | None = None,
     timeout: float | None = None,
 ) -> Flow:
@@ -249,7 +268,7 @@ def call_flow(
         idempotency_key = str(uuid.UUID(int=session.rng.getrandbits(128), version=4))
     resendable = spec.idempotent or idempotency_key is not None
     attempt = 0
-    refreshed = False
+    refreshed = redirected = False
     delay = (
         0.0  # backoff owed by the last failure; pacing and backoff overlap, not add up
     )
@@ -260,6 +279,8 @@ def call_flow(
         if wait > 0:
             LOG.debug("%s: waiting %.2f s for the rate limits", spec.name, wait)
             yield Sleep(wait)
+        # The token this call uses: the one to refresh if the portal says it expired.
+        token = str(getattr(session.auth, "access_token", ""))
         request = build_request(session.auth, spec, params, idempotency_key)
         session.stats["sent"] += 1
         outcome = yield Send(request, clock.start())
@@ -281,6 +302,12 @@ def call_flow(
             raise TransportError(
                 f"{outcome.kind}{unknown}", code="TRANSPORT", method=spec.name
             )
+        if outcome.status in REDIRECT_STATUSES:
+            if redirected:
+                raise redirect_error(spec, request, outcome, "a second redirect")
+            follow_redirect(session, spec, request, outcome)
+            redirected = True
+            continue
         try:
             result = parse_response(spec, outcome.status, outcome.headers, outcome.body)
         except Bitrix24Error as error:
@@ -291,9 +318,7 @@ def call_flow(
             ):
                 refreshed = True
                 LOG.debug("%s: access token expired, refreshing it", spec.name)
-                yield Refresh(
-                    str(request.payload.get("auth", ""))
-                )  # the token this call used
+                yield Refresh(token)
                 continue
             if (
                 not should_retry(error, resendable)
@@ -309,6 +334,61 @@ def call_flow(
             continue
         session.budget.record(spec.name, result.time)
         return result
+
+
+def header(headers: Mapping[str, str], name: str) -> str | None:
+    """A header by name in any case (httpx's headers are; a plain dict may not be)."""
+    if name in headers:
+        return headers[name]
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
+
+
+def follow_redirect(
+    session: Session, spec: MethodSpec, request: Request, answer: Answer
+) -> None:
+    """A renamed portal answers 301/302 with the same webhook path on its new domain:
+    a webhook client moves there (logged as a warning) and sends the call again.
+    Anything else (another path, a token client, https to http) raises."""
+    location = header(answer.headers, "location")
+    if not location:
+        raise redirect_error(spec, request, answer, "no Location header")
+    target = urlsplit(urljoin(request.url, location))
+    source = urlsplit(request.url)
+    if not isinstance(session.auth, WebhookAuth):
+        raise redirect_error(
+            spec,
+            request,
+            answer,
+            "the portal moved; an OAuth token belongs to the old address, so the "
+            "application has to be authorized for the new one",
+        )
+    if source.scheme == "https" and target.scheme != "https":
+        raise redirect_error(spec, request, answer, "it leads away from HTTPS")
+    if target.path != source.path or target.netloc == source.netloc:
+        raise redirect_error(spec, request, answer, "it is not the same webhook")
+    origin = f"{target.scheme}://{target.netloc}"
+    LOG.warning(
+        "%s: the portal answered %d, moved to %s; following it once and sending "
+        "every further call there",
+        spec.name,
+        answer.status,
+        origin,
+    )
+    session.auth.origin = origin
+
+
+def redirect_error(
+    spec: MethodSpec, request: Request, answer: Answer, why: str
+) -> TransportError:
+    location = mask_secrets(
+        urljoin(request.url, header(answer.headers, "location") or "")
+    )
+    return TransportError(
+        f"answered a redirect to {location}, not followed: {why}",
+        code="REDIRECT",
+        status=answer.status,
+        method=spec.name,
+    )
 
 
 class Deadline:
@@ -368,13 +448,16 @@ def refresh_flow(session: Session, stale: str) -> Flow:
     """Refresh the token once for all callers that saw `stale` (run under a lock)."""
     auth = session.auth
     if getattr(auth, "access_token", None) != stale:
+        LOG.debug("access token already refreshed by another call")
         return None  # someone else refreshed while we waited for the lock
     request = auth.refresh_request()  # type: ignore[union-attr]
     outcome = yield Send(request)
     if isinstance(outcome, Failure):
+        LOG.debug("token refresh failed: %s", outcome.kind)
         raise TransportError(f"token refresh: {outcome.kind}", code="TRANSPORT")
     auth.accept_refresh(outcome.status, outcome.body)  # type: ignore[union-attr]
     session.stats["refreshed"] += 1
+    LOG.debug("access token refreshed")
     return None
 
 
@@ -404,27 +487,57 @@ def command_text(method: str, params: Mapping[str, Any] | None) -> str:
     return f"{method}?{query}" if query else method
 
 
-@dataclass
-class BatchResult:
-    """Per-command results and typed errors of a batch, in command order."""
+@dataclass(repr=False)
+class BatchResult(Mapping[str, Any]):
+    """What a batch answered, read-only: `result[key]` is the command's result, or its
+    documented exception raised; iterating gives the keys of the commands that were
+    answered, in command order. `totals`, `nexts` and `times` hold the per-command
+    `total`, `next` and `time` the portal sent; `skipped` the commands not run because
+    the batch halted at an error."""
 
     results: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, Bitrix24Error] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)
     nexts: dict[str, int] = field(default_factory=dict)
+    times: dict[str, Any] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
     requests: int = 0
+    order: list[str] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Any:
         """The command's result, or its documented exception raised."""
         if key in self.errors:
             raise self.errors[key]
-        return self.results[key]
+        if key in self.results:
+            return self.results[key]
+        if key in self.skipped:
+            raise KeyError(f"{key!r} was not run: the batch halted at an error")
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.order)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.results or key in self.errors
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(k) for k in self.order[:5])
+        more = f", ... {len(self.order) - 5} more" if len(self.order) > 5 else ""
+        return (
+            f"BatchResult({len(self.results)} results, {len(self.errors)} errors, "
+            f"{self.requests} requests: {shown}{more})"
+        )
+
+    def _answer(self, key: str) -> None:
+        if key not in self.order:
+            self.order.append(key)
 
 
-Commands = (
-    Mapping[str, "tuple[str, Mapping[str, Any] | None]"]
-    | Sequence["tuple[str, Mapping[str, Any] | None]"]
-)
+Command = tuple[str, Mapping[str, Any] | None] | tuple[str]
+Commands = Mapping[str, Command] | Sequence[Command]
 
 
 def normalize_commands(
@@ -439,9 +552,11 @@ def normalize_commands(
     }
 
 
-def refuse_unbatchable(commands: Mapping[str, tuple[str, Any]]) -> None:
+def refuse_unbatchable(
+    commands: Mapping[str, tuple[str, Any]], api: str = "v2"
+) -> None:
     for key, (method, _) in commands.items():
-        if not spec_for(method).batch:
+        if not spec_for(method, api).batch:
             raise error_class("ERROR_BATCH_METHOD_NOT_ALLOWED", 405)(
                 f"{method} cannot be called inside batch (command {key})",
                 code="ERROR_BATCH_METHOD_NOT_ALLOWED",
@@ -475,16 +590,31 @@ def resolve_earlier(value: Any, results: Mapping[str, Any]) -> Any:
     return value
 
 
-def batch_flow(session: Session, commands: Commands, halt: bool = False) -> Flow:
-    """Run any number of commands, 50 per request, in order."""
+def batch_flow(
+    session: Session, commands: Commands, halt: bool = False, api: str = "v2"
+) -> Flow:
+    """Run any number of commands, 50 per request, in order (REST v3: the JSON-array
+    form of `batch`, all or nothing per request)."""
     todo = normalize_commands(commands)
-    refuse_unbatchable(todo)
+    refuse_unbatchable(todo, api)
     out = BatchResult()
     keys = list(todo)
-    idempotent = all(spec_for(m).idempotent for m, _ in todo.values())
-    spec = BATCH._replace(idempotent=idempotent)
+    idempotent = all(spec_for(m, api).idempotent for m, _ in todo.values())
+    spec = BATCH._replace(api=api, idempotent=idempotent)
     for start in range(0, len(keys), BATCH_SIZE):
         chunk = keys[start : start + BATCH_SIZE]
+        if halt and out.errors:
+            out.skipped.extend(chunk)
+            continue
+        LOG.debug("batch: request %d, %d commands", out.requests + 1, len(chunk))
+        if api == "v3":
+            body = [
+                {"method": todo[k][0], "query": dict(todo[k][1] or {})} for k in chunk
+            ]
+            result = yield from call_flow(session, spec, body)
+            out.requests += 1
+            merge_batch_v3(out, result, chunk)
+            continue
         cmd = {
             k: command_text(todo[k][0], resolve_earlier(todo[k][1] or {}, out.results))
             for k in chunk
@@ -493,30 +623,105 @@ def batch_flow(session: Session, commands: Commands, halt: bool = False) -> Flow
             session, spec, {"halt": 1 if halt else 0, "cmd": cmd}
         )
         out.requests += 1
-        merge_batch(out, result.result, result.status)
-        if halt and out.errors:
-            break
+        merge_batch(out, result, {k: todo[k][0] for k in chunk}, halt)
     return out
 
 
-def merge_batch(out: BatchResult, payload: Any, status: int) -> None:
-    payload = payload if isinstance(payload, Mapping) else {}
-    results = payload.get("result") or {}
-    if isinstance(results, Mapping):
-        out.results.update(results)
-    errors = payload.get("result_error") or {}
-    if isinstance(errors, Mapping):
-        for key, error in errors.items():
-            out.errors[key] = batch_error(key, error, status)
-    for name, target in (("result_total", out.totals), ("result_next", out.nexts)):
-        values = payload.get(name) or {}
-        if isinstance(values, Mapping):
-            target.update(
-                {k: int(v) for k, v in values.items() if str(v).lstrip("-").isdigit()}
+BATCH_TABLES = ("result", "result_error", "result_total", "result_next", "result_time")
+
+
+def batch_table(
+    payload: Mapping[str, Any], name: str, result: Result
+) -> dict[str, Any]:
+    """One table of a batch answer by command key. PHP encodes an array keyed 0..n-1
+    as a JSON list (and an empty one as `[]`), so commands keyed "0", "1", ... (or the
+    failing ones of such a batch) come back as a list: both forms are read."""
+    table = payload.get(name)
+    if table is None:
+        return {}
+    if isinstance(table, list):
+        return {str(i): value for i, value in enumerate(table)}
+    if isinstance(table, Mapping):
+        return {str(k): value for k, value in table.items()}
+    raise invalid_answer(
+        BATCH, result.status, f"batch `{name}` is {describe(table)}, not a table"
+    )
+
+
+def merge_batch(
+    out: BatchResult, result: Result, methods: Mapping[str, str], halt: bool
+) -> None:
+    """Fold one batch answer into `out`; whatever the portal answered is kept or
+    raised, never dropped."""
+    payload = result.result
+    if not isinstance(payload, Mapping) or "result" not in payload:
+        raise invalid_answer(
+            BATCH,
+            result.status,
+            f"batch answer is {describe(payload)}, not the batch tables",
+        )
+    tables = {name: batch_table(payload, name, result) for name in BATCH_TABLES}
+    strangers = sorted(
+        {k for t in tables.values() for k in t if k not in methods}, key=str
+    )
+    if strangers:
+        raise invalid_answer(
+            BATCH,
+            result.status,
+            "batch answer names commands that were not sent: " + ", ".join(strangers),
+        )
+    halted = False
+    for key, method in methods.items():
+        if key in tables["result_error"]:
+            error = tables["result_error"][key]
+            out.errors[key] = batch_error(key, method, error, result.status)
+            halted = halted or halt
+        elif key in tables["result"]:
+            out.results[key] = tables["result"][key]
+        elif halted:
+            out.skipped.append(key)
+            continue
+        else:
+            out.errors[key] = error_class("BATCH_COMMAND_UNANSWERED")(
+                "the portal's batch answer has neither a result nor an error for it",
+                code="BATCH_COMMAND_UNANSWERED",
+                method=f"{method} (batch command {key})",
             )
+        out._answer(key)
+        for name, target in (("result_total", out.totals), ("result_next", out.nexts)):
+            number = as_int(tables[name].get(key))
+            if number is not None:
+                target[key] = number
+        if key in tables["result_time"]:
+            out.times[key] = tables["result_time"][key]
 
 
-def batch_error(key: str, error: Any, status: int) -> Bitrix24Error:
+def merge_batch_v3(out: BatchResult, result: Result, chunk: list[str]) -> None:
+    """A REST v3 batch answers `result` as a list in command order (or an object keyed
+    by the commands' names or positions)."""
+    payload = result.result
+    if isinstance(payload, list) and len(payload) == len(chunk):
+        answers = dict(zip(chunk, payload, strict=True))
+    elif isinstance(payload, Mapping) and set(map(str, payload)) == set(chunk):
+        answers = {str(k): v for k, v in payload.items()}
+    elif isinstance(payload, Mapping) and [str(k) for k in payload] == [
+        str(i) for i in range(len(chunk))
+    ]:
+        answers = dict(zip(chunk, payload.values(), strict=True))
+    else:
+        raise invalid_answer(
+            BATCH._replace(api="v3"),
+            result.status,
+            f"batch of {len(chunk)} commands answered {describe(payload)}",
+        )
+    for key in chunk:
+        out.results[key] = answers[key]
+        out._answer(key)
+        if result.time is not None:
+            out.times[key] = result.time
+
+
+def batch_error(key: str, method: str, error: Any, status: int) -> Bitrix24Error:
     if isinstance(error, Mapping):
         inner = error.get("error")
         if isinstance(inner, Mapping):  # a v3-style error object
@@ -525,28 +730,129 @@ def batch_error(key: str, error: Any, status: int) -> Bitrix24Error:
             code, text = str(inner or ""), str(error.get("error_description", ""))
     else:
         code, text = str(error), ""
-    return error_class(code, None)(text, code=code, method=key)
+    return error_class(code, None)(
+        text, code=code, method=f"{method} (batch command {key})", response=error
+    )
+
+
+def describe(value: Any) -> str:
+    """A short account of a JSON value's shape for error messages."""
+    if isinstance(value, Mapping):
+        keys = ", ".join(str(k) for k in list(value)[:6])
+        more = ", ..." if len(value) > 6 else ""
+        return f"an object with keys {keys}{more}" if value else "an empty object"
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if value is None:
+        return "null"
+    return f"a {type(value).__name__} ({str(value)[:40]!r})"
 
 
 # ---------------------------------------------------------------- paging
+#
+# Where a list method's items sit in `result` is a fact of its spec
+# (`MethodSpec.result_shape`, read from the documented response):
+#
+#   "list"         result is the list                    crm.deal.list, user.get
+#   "items:KEY"    result is an object, the list at KEY  tasks.task.list: tasks
+#   "keyed"        result is an object keyed by ID       (items are its values)
+#   "keyed:KEY"    the same, inside KEY                  crm.documentgenerator...
+#   "lists:A,B"    several lists: pass items_key= to say which one to follow
+#   "value"        not a list: iterate() refuses it
+#   ""             not documented: a plain list or an object holding one list is
+#                  followed, anything else raises PagingError naming the method
+#
+# An empty PHP array (`[]`) is an empty page in every shape.
 
 
-def page_items(result: Any) -> tuple[list[Any], str | None]:
-    """The list in a page and the key it sits under (`tasks`, `items`) when it is
-    wrapped."""
-    if isinstance(result, list):
+def page_items(
+    result: Any, shape: str = "", method: str = "", items_key: str | None = None
+) -> tuple[list[Any], str | None]:
+    """The items of one page and the key they sit under (None when the result is the
+    list itself), read by the rule of the result's shape."""
+    kind, _, key = shape.partition(":")
+    if items_key:
+        kind, key = "items", items_key
+    if result is None or (isinstance(result, list) and not result and kind != "list"):
+        return [], key or None
+    if not kind:
+        kind, key = infer_shape(result, method)
+    where = f"{method}: " if method else ""
+    if kind == "list" and isinstance(result, list):
         return result, None
+    if kind == "items" and isinstance(result, Mapping):
+        if key not in result and not result:
+            return [], key
+        items = result.get(key)
+        if isinstance(items, list):
+            return items, key
+        if isinstance(items, Mapping) and not items:
+            return [], key
+    if kind == "keyed":
+        container = result.get(key) if key and isinstance(result, Mapping) else result
+        if isinstance(container, Mapping):
+            return list(container.values()), key or None
+        if isinstance(container, list):  # IDs 0..n-1 encode as a list
+            return container, key or None
+    if kind == "lists":
+        raise PagingError(
+            f"{where}the result holds several lists ({key}); pass items_key= to say "
+            "which one to follow",
+            code="RESULT_SHAPE",
+            method=method or None,
+        )
+    if kind == "value":
+        raise PagingError(
+            f"{where}the documented result is not a list; call the method instead",
+            code="RESULT_SHAPE",
+            method=method or None,
+        )
+    expected = {
+        "list": "a list",
+        "items": f"an object with the list at {key!r}",
+        "keyed": "an object keyed by ID" + (f" at {key!r}" if key else ""),
+    }.get(kind, kind)
+    raise PagingError(
+        f"{where}expected {expected} (result shape {shape or 'inferred'}), "
+        f"got {describe(result)}",
+        code="RESULT_SHAPE",
+        method=method or None,
+    )
+
+
+def infer_shape(result: Any, method: str) -> tuple[str, str]:
+    """The shape of an undocumented method's page, when it can only be one thing."""
+    if isinstance(result, list):
+        return "list", ""
     if isinstance(result, Mapping):
-        lists = [(k, v) for k, v in result.items() if isinstance(v, list)]
+        lists = [str(k) for k, v in result.items() if isinstance(v, list)]
         if len(lists) == 1:
-            return lists[0][1], lists[0][0]
-    return [], None
+            return "items", lists[0]
+        if result and all(
+            str(k).isdigit() and isinstance(v, Mapping) for k, v in result.items()
+        ):
+            return "keyed", ""
+    where = f"{method}: " if method else ""
+    raise PagingError(
+        f"{where}the result shape is not documented and {describe(result)} is not "
+        "one list; pass items_key= to say where the items are",
+        code="RESULT_SHAPE",
+        method=method or None,
+    )
 
 
 class StartPager:
-    """REST v2 lists: `start` offsets, following `next` until it is absent."""
+    """REST v2 lists: `start` offsets, following `next` until it is absent; a `next`
+    that does not move forward stops with PagingError instead of looping."""
 
-    def __init__(self, params: Mapping[str, Any] | None) -> None:
+    def __init__(
+        self,
+        spec: MethodSpec,
+        params: Mapping[str, Any] | None,
+        items_key: str | None = None,
+    ) -> None:
+        self.spec = spec
+        self.items_key = items_key
         self.params = dict(params or {})
         self.start: int | None = int(self.params.pop("start", 0) or 0)
 
@@ -554,20 +860,39 @@ class StartPager:
         return None if self.start is None else {**self.params, "start": self.start}
 
     def feed(self, result: Result) -> list[Any]:
-        self.start = result.next if result.next is not None else None
-        return page_items(result.result)[0]
+        items = page_items(
+            result.result, self.spec.result_shape, self.spec.name, self.items_key
+        )[0]
+        if result.next is not None and self.start is not None:
+            if result.next <= self.start:
+                raise PagingError(
+                    f"`next` {result.next} does not move past `start` {self.start}; "
+                    "stopped instead of asking for the same page again",
+                    code="NEXT_NOT_ADVANCING",
+                    method=self.spec.name,
+                )
+        self.start = result.next
+        return items
 
 
 class PagePager:
-    """REST v3 lists: `pagination: {page, limit}` until a short page."""
+    """REST v3 lists: `pagination: {page, limit}` until a short page; a page that
+    repeats the one before stops with PagingError."""
 
     def __init__(
-        self, params: Mapping[str, Any] | None, limit: int = PAGE_SIZE
+        self,
+        spec: MethodSpec,
+        params: Mapping[str, Any] | None,
+        items_key: str | None = None,
+        limit: int = PAGE_SIZE,
     ) -> None:
+        self.spec = spec
+        self.items_key = items_key
         self.params = dict(params or {})
         paging = dict(self.params.pop("pagination", None) or {})
         self.limit = int(paging.get("limit", limit))
         self.page: int | None = int(paging.get("page", 1))
+        self.last: list[Any] | None = None
 
     def next_params(self) -> dict[str, Any] | None:
         if self.page is None:
@@ -575,7 +900,16 @@ class PagePager:
         return {**self.params, "pagination": {"page": self.page, "limit": self.limit}}
 
     def feed(self, result: Result) -> list[Any]:
-        items = page_items(result.result)[0]
+        shape = self.spec.result_shape or "items:items"
+        items = page_items(result.result, shape, self.spec.name, self.items_key)[0]
+        if items and items == self.last:
+            raise PagingError(
+                f"page {self.page} repeats the page before it; stopped instead of "
+                "looping",
+                code="NEXT_NOT_ADVANCING",
+                method=self.spec.name,
+            )
+        self.last = items
         self.page = (
             self.page + 1
             if self.page is not None and len(items) >= self.limit
@@ -584,20 +918,26 @@ class PagePager:
         return items
 
 
+Pager = StartPager | PagePager
+
+
 def paged_flow(
-    session: Session, spec: MethodSpec, pager: Any
+    session: Session, spec: MethodSpec, pager: Pager
 ) -> Generator[Any, Any, list[Any] | None]:
     """One page: yields actions, returns the page's items (None when done)."""
     params = pager.next_params()
     if params is None:
         return None
     result = yield from call_flow(session, spec, params)
-    items: list[Any] = pager.feed(result)
-    return items
+    return pager.feed(result)
 
 
-def pager_for(spec: MethodSpec, params: Mapping[str, Any] | None) -> Any:
-    return PagePager(params) if spec.api == "v3" else StartPager(params)
+def pager_for(
+    spec: MethodSpec, params: Mapping[str, Any] | None, items_key: str | None = None
+) -> Pager:
+    if spec.api == "v3":
+        return PagePager(spec, params, items_key)
+    return StartPager(spec, params, items_key)
 
 
 class FastPager:
@@ -605,9 +945,23 @@ class FastPager:
     `>ID` filter, and pages chained inside batches through `$result` references."""
 
     def __init__(
-        self, method: str, params: Mapping[str, Any] | None, id_field: str = "ID"
+        self,
+        method: str,
+        params: Mapping[str, Any] | None,
+        id_field: str = "ID",
+        items_key: str | None = None,
     ) -> None:
         self.method = method
+        self.shape = spec_for(method).result_shape
+        self.items_key = items_key
+        kind = self.shape.partition(":")[0]
+        if kind in ("keyed", "lists", "value") and not items_key:
+            raise PagingError(
+                f"fast paging follows lists by position; the result shape is "
+                f"{self.shape!r}: use iterate()",
+                code="RESULT_SHAPE",
+                method=method,
+            )
         self.params = dict(params or {})
         self.params.pop("start", None)
         self.filter = dict(self.params.pop("filter", None) or {})
@@ -637,9 +991,12 @@ class FastPager:
     def first_params(self) -> dict[str, Any]:
         return self.page_params(None)
 
+    def items(self, result: Any) -> list[Any]:
+        return page_items(result, self.shape, self.method, self.items_key)[0]
+
     def learn(self, result: Any) -> list[Any]:
         """The first page shows where items and their ids sit."""
-        items, self.key = page_items(result)
+        items, self.key = page_items(result, self.shape, self.method, self.items_key)
         if items and isinstance(items[0], Mapping):
             self.item_id = next(
                 (k for k in items[0] if k.lower() == self.id_field.lower()),
@@ -654,6 +1011,14 @@ class FastPager:
             for k, i in keyed
             if k is not None and (self.last_id is None or k > self.last_id)
         ]
+        if items and not fresh:
+            raise PagingError(
+                f"a page after ID {self.last_id} holds no item with a greater "
+                f"{self.item_id}; stopped instead of asking for it again (is the "
+                f"`>{self.id_field}` filter ignored?)",
+                code="NEXT_NOT_ADVANCING",
+                method=self.method,
+            )
         if fresh:
             self.last_id = fresh[-1][0]
         if len(items) < PAGE_SIZE:
@@ -684,7 +1049,7 @@ class FastPager:
             key = f"p{n}"
             if key in batch.errors:
                 raise batch.errors[key]
-            out.extend(self.accept(page_items(batch.results.get(key))[0]))
+            out.extend(self.accept(self.items(batch.results.get(key))))
             if self.done:
                 break
         return out

@@ -15,6 +15,7 @@ CRM_ITEM_LIST = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="start-next",
+    result_shape="items:items",
 )
 TASKS_TASK_APPROVE = MethodSpec(
     "tasks.task.approve",
@@ -25,6 +26,7 @@ TASKS_TASK_APPROVE = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="value",
 )
 TASKS_TASK_DEFER = MethodSpec(
     "tasks.task.defer",
@@ -35,6 +37,7 @@ TASKS_TASK_DEFER = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="value",
 )
 TASKS_TASK_LIST = MethodSpec(
     "tasks.task.list",
@@ -45,6 +48,7 @@ TASKS_TASK_LIST = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="start-next",
+    result_shape="items:tasks",
 )
 TASKS_TASK_RENEW = MethodSpec(
     "tasks.task.renew",
@@ -55,6 +59,7 @@ TASKS_TASK_RENEW = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="value",
 )
 TASKS_TASK_START = MethodSpec(
     "tasks.task.start",
@@ -65,6 +70,7 @@ TASKS_TASK_START = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="value",
 )
 TASK_ITEM_DEFER = MethodSpec(
     "task.item.defer",
@@ -75,6 +81,7 @@ TASK_ITEM_DEFER = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="",
 )
 TASK_ITEM_RENEW = MethodSpec(
     "task.item.renew",
@@ -85,6 +92,7 @@ TASK_ITEM_RENEW = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="",
 )
 TASK_ITEM_STARTEXECUTION = MethodSpec(
     "task.item.startexecution",
@@ -95,6 +103,7 @@ TASK_ITEM_STARTEXECUTION = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="",
 )
 V3_TASKS_TASK_LIST = MethodSpec(
     "tasks.task.list",
@@ -105,6 +114,7 @@ V3_TASKS_TASK_LIST = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="page-limit",
+    result_shape="items:items",
 )
 V3_TASKS_TASK_UPDATE = MethodSpec(
     "tasks.task.update",
@@ -115,6 +125,7 @@ V3_TASKS_TASK_UPDATE = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="value",
 )
 
 SPECS: dict[tuple[str, str], MethodSpec] = {

@@ -4,21 +4,25 @@
 
 The machinery (flows, transport, batch, paging) is the runtime's `SyncClient` and
 `AsyncClient`; this module adds one property per namespace of the documented methods.
+A namespace's module is imported the first time its property is read.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._client import AsyncClient, SyncClient
 from ._flows import ENTERPRISE as ENTERPRISE
 from ._flows import STANDARD as STANDARD
 from ._flows import Limits as Limits
 from ._flows import RetryPolicy as RetryPolicy
-from .crm import CrmApi, AsyncCrmApi
-from .task import TaskApi, AsyncTaskApi
-from .tasks import TasksApi, AsyncTasksApi
-from .v3.tasks import V3TasksApi, AsyncV3TasksApi
+
+if TYPE_CHECKING:
+    from .crm import CrmApi, AsyncCrmApi
+    from .task import TaskApi, AsyncTaskApi
+    from .tasks import TasksApi, AsyncTasksApi
+    from .v3.tasks import V3TasksApi, AsyncV3TasksApi
 
 __all__ = [
     "AsyncBitrix24",
@@ -35,14 +39,20 @@ class Bitrix24(SyncClient):
 
     @cached_property
     def crm(self) -> CrmApi:
+        from .crm import CrmApi
+
         return CrmApi(self)
 
     @cached_property
     def task(self) -> TaskApi:
+        from .task import TaskApi
+
         return TaskApi(self)
 
     @cached_property
     def tasks(self) -> TasksApi:
+        from .tasks import TasksApi
+
         return TasksApi(self)
 
     @cached_property
@@ -56,14 +66,20 @@ class AsyncBitrix24(AsyncClient):
 
     @cached_property
     def crm(self) -> AsyncCrmApi:
+        from .crm import AsyncCrmApi
+
         return AsyncCrmApi(self)
 
     @cached_property
     def task(self) -> AsyncTaskApi:
+        from .task import AsyncTaskApi
+
         return AsyncTaskApi(self)
 
     @cached_property
     def tasks(self) -> AsyncTasksApi:
+        from .tasks import AsyncTasksApi
+
         return AsyncTasksApi(self)
 
     @cached_property
@@ -78,6 +94,8 @@ class _V3:
 
     @cached_property
     def tasks(self) -> V3TasksApi:
+        from .v3.tasks import V3TasksApi
+
         return V3TasksApi(self._client)
 
 
@@ -87,4 +105,6 @@ class _AsyncV3:
 
     @cached_property
     def tasks(self) -> AsyncV3TasksApi:
+        from .v3.tasks import AsyncV3TasksApi
+
         return AsyncV3TasksApi(self._client)

@@ -13,6 +13,8 @@ from ._errors import AuthError as AuthError
 from ._errors import BatchError as BatchError
 from ._errors import Bitrix24Error as Bitrix24Error
 from ._errors import MethodError as MethodError
+from ._errors import NotFoundError as NotFoundError
+from ._errors import PagingError as PagingError
 from ._errors import RateLimitError as RateLimitError
 from ._errors import ServerError as ServerError
 from ._errors import TransportError as TransportError
@@ -90,7 +92,7 @@ class ErrorBatchMethodNotAllowedError(BatchError):
     status = 405
 
 
-class ErrorManifestIsNotAvailableError(MethodError):
+class ErrorManifestIsNotAvailableError(NotFoundError):
     """Manifest is not available"""
 
     code = "ERROR_MANIFEST_IS_NOT_AVAILABLE"
@@ -118,7 +120,7 @@ class InsufficientScopeError(AccessError):
     status = 403
 
 
-class InternalServerErrorError(ServerError):
+class InternalServerError(ServerError):
     """Internal server error"""
 
     code = "INTERNAL_SERVER_ERROR"
@@ -143,7 +145,7 @@ class InvalidCredentialsError(AuthError):
     status = 403
 
 
-class InvalidRequestError(MethodError):
+class InvalidRequestError(ValidationError):
     """Https required"""
 
     code = "INVALID_REQUEST"
@@ -155,13 +157,6 @@ class NoAuthFoundError(AuthError):
 
     code = "NO_AUTH_FOUND"
     status = 401
-
-
-class NotFoundError(MethodError):
-    """crm.item.list: SPA not found"""
-
-    code = "NOT_FOUND"
-    status = 400
 
 
 class OperationTimeLimitError(RateLimitError):
@@ -192,7 +187,7 @@ class QueryLimitExceededError(RateLimitError):
     status = 503
 
 
-class UserAccessErrorError(AccessError):
+class UserAccessError(AccessError):
     """The user does not have access to the application"""
 
     code = "user_access_error"
@@ -212,7 +207,7 @@ ERRORS: dict[str, type[Bitrix24Error]] = {
     "ERROR_UNEXPECTED_ANSWER": ErrorUnexpectedAnswerError,
     "expired_token": ExpiredTokenError,
     "insufficient_scope": InsufficientScopeError,
-    "INTERNAL_SERVER_ERROR": InternalServerErrorError,
+    "INTERNAL_SERVER_ERROR": InternalServerError,
     "INVALID_ARG_VALUE": InvalidArgValueError,
     "INVALID_CREDENTIALS": InvalidCredentialsError,
     "INVALID_REQUEST": InvalidRequestError,
@@ -222,6 +217,6 @@ ERRORS: dict[str, type[Bitrix24Error]] = {
     "OVERLOAD_LIMIT": OverloadLimitError,
     "PORTAL_DELETED": PortalDeletedError,
     "QUERY_LIMIT_EXCEEDED": QueryLimitExceededError,
-    "user_access_error": UserAccessErrorError,
+    "user_access_error": UserAccessError,
 }
 register_errors(ERRORS)

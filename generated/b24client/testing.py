@@ -14,8 +14,17 @@ What it serves (stdlib only: a ThreadingHTTPServer on 127.0.0.1):
   `/rest/api/<user>/<secret>/<method>` (v3), `/rest/<method>` and `/rest/api/<method>`
   with an OAuth token in `auth` (`valid-token` and refreshed tokens pass,
   `expired-token` gets 401 `expired_token`, anything else 401 `NO_AUTH_FOUND`), and
-  `/oauth/token/` for the `refresh_token` grant. Parameters come as a JSON body or as a
-  PHP-style query string (`filter[>ID]=5&order[ID]=ASC`), in the body or the URL.
+  `/oauth/token/` for the `refresh_token` grant. Parameters come as a JSON body, as a
+  PHP-style query string (`filter[>ID]=5&order[ID]=ASC`) in the body or the URL, or as
+  a JSON array the way the docs' webhook examples of the old methods send them
+  (`[{"ID": "desc"}, {">=CREATED_DATE": "2024-02-16"}]`): the values take the method's
+  documented parameters in order, an optional one whose type a value does not fit
+  being skipped.
+- HTTPS: `mock_portal(tls=True)` serves https:// with a certificate for 127.0.0.1 and
+  localhost signed by a throw-away CA made at start (with the `cryptography` package
+  when it is installed, else the `openssl` binary; nothing is fetched);
+  `portal.ca_path` is the CA to trust and `portal.ssl_context()` a client context
+  trusting it.
 - answers: the documented `result` example of the method (or `true`); the documented
   error when a required parameter is missing or has the wrong type (v2
   `error`/`error_description`, v3 `error: {code, message, validation}`);
@@ -26,43 +35,73 @@ What it serves (stdlib only: a ThreadingHTTPServer on 127.0.0.1):
   (`operating_per_call` seconds a call, in one-minute baskets that expire after ten
   minutes; over 480 s the method answers 429 `OPERATION_TIME_LIMIT`).
 - `batch`: up to 50 commands run in order, `$result[key][path...]` references to earlier
-  answers, `halt`, `ERROR_BATCH_METHOD_NOT_ALLOWED` for methods marked `batch: false`.
-- lists (`pagination` start-next or page-limit): `dataset_size` generated items with
-  ascending IDs (1..N for seed 0, gaps drawn from the seed otherwise), paged by `start`
-  (50 a page; `-1` skips `total`/`next`) or v3 `pagination: {page, limit, offset}`;
-  filtered on the ID (`>ID`, `>=id`, `<`, `<=`, `=`, `!`, `@`; v3 `[["id", ">", 5]]`)
-  and ordered by ID. With `dataset_size=0` a list method answers its documented example.
-- tasks 1..20 with the status rules of the task methods: task n has status
-  (2, 3, 4, 5, 6)[(n - 1) % 5] and task control for odd n. Start puts a task in progress
-  (3); defer works only from 3 (to 6); renew only from completed 5 (to 2); approve only
-  on a task waiting for control (4) with task control on (to 5). A refused change
-  answers 400 `1048582`. `tasks.task.start`, `.defer` and `.renew` are served even
-  without a spec.
+  answers, `halt`, `ERROR_BATCH_METHOD_NOT_ALLOWED` for methods marked `batch: false`;
+  the tables come back as PHP encodes them (`[]` when empty, a list when keyed 0..n-1).
+  REST v3 `batch` (`/rest/api/.../batch`) takes the documented JSON array of
+  `{"method", "query"}` (`as` and `parallel` as @bitrix24/b24jssdk adds them are
+  accepted) and answers `result` as a list in order; an object of named commands
+  (`{"a": {"method", "query"}}`) is answered as an object by name. All or nothing: the
+  first failing command's error is the answer. The v2 `cmd` form is refused with
+  `BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION`.
+- one dataset per entity: the methods `<entity>.<verb>` (`tasks.task.list`,
+  `tasks.task.get`, the task status methods, v2 and v3 alike, `task.item.*` too) share
+  the rows of one store. With `dataset_size` N the rows are generated (IDs 1..N for
+  seed 0, ascending with gaps drawn from the seed otherwise, `title` "Item <id>");
+  with 0 they are the rows of the list methods' documented examples. Lists page over
+  them by `start` (50 a page; `-1` skips `total`/`next`) or v3
+  `pagination: {page, limit, offset}`, filtered on any field the rows have (v2 keys
+  with `=`, `!`, `>`, `>=`, `<`, `<=`, `@`, `%` prefixes; v3 `[["field", op, value]]`
+  and `{"logic": "or", "conditions": [...]}`; fields the rows lack are ignored) and
+  ordered by ID. `<entity>.get` answers the row with that ID in the shape of its
+  documented example (or the documented not-found error). A list method whose example
+  is missing or broken answers `[]` with `total: 0`.
+- tasks: task n has status (2, 3, 4, 5, 6)[(n - 1) % 5] and task control for odd n;
+  tasks 1..20 exist even without a dataset. Start puts a task in progress (3); defer
+  works only from 3 (to 6); renew only from completed 5 (to 2); approve only on a task
+  waiting for control (4) with task control on (to 5). A refused change answers 400
+  `1048582`. `tasks.task.start`, `.defer` and `.renew` are served even without a
+  spec. `tasks.task.list`, `tasks.task.get` and the status methods see the same tasks.
 - faults: `inject(method_or_None, kind, times=1, delay=0.0)` with kind `drop` (close the
   connection after reading the request), `500`, `html` (a 502 HTML page) or `slow`
   (sleep `delay`, then answer). A fault matches the method named in the URL (`batch` for
-  a batch).
+  a batch). `reply(method, status, body, headers)` answers the next call with exactly
+  that; `move_to(url)` answers every REST call with a 301 to the same path at `url`,
+  the way a renamed portal does.
 """
 
 from __future__ import annotations
 
+import atexit
 import bisect
+import importlib
+import ipaddress
 import json
 import random
 import re
+import shutil
 import socket
+import ssl
+import subprocess
+import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["MockPortal", "Received", "load_mockdata", "mock_portal", "parse_query"]
+__all__ = [
+    "MockPortal",
+    "Received",
+    "load_mockdata",
+    "mock_portal",
+    "parse_query",
+    "tls_files",
+]
 
 PAGE_SIZE = 50
 BATCH_LIMIT = 50
@@ -71,6 +110,9 @@ OPERATING_WINDOW = 600.0
 BASKET_SECONDS = 60.0
 V3_VALIDATION = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"
 V3_VALIDATION_MESSAGE = "Error during request object validation"
+V3_NOT_FOUND = "BITRIX_REST_V3_EXCEPTION_ENTITYNOTFOUNDEXCEPTION"
+V3_INVALID_SELECT = "BITRIX_REST_V3_EXCEPTION_INVALIDSELECTEXCEPTION"
+V3_INVALID_JSON = "BITRIX_REST_V3_EXCEPTION_INVALIDJSONEXCEPTION"
 VALID_TOKEN = "valid-token"
 EXPIRED_TOKEN = "expired-token"
 INVALID_REFRESH_TOKEN = "invalid-refresh-token"
@@ -84,9 +126,14 @@ HTML_PAGE = (
 )
 
 PENDING, IN_PROGRESS, WAITING_CONTROL, COMPLETED, DEFERRED = "2", "3", "4", "5", "6"
+TASK_STATUSES = (PENDING, IN_PROGRESS, WAITING_CONTROL, COMPLETED, DEFERRED)
 TASK_COUNT = 20
+TASK_FAMILY = "tasks.task"
+# Method groups that work on another group's rows: the old task methods on the tasks.
+FAMILY_ALIASES = {"task.item": TASK_FAMILY}
 FORBIDDEN_CODE = "1048582"
 FORBIDDEN_MESSAGE = "Action on the task is not allowed"
+LIST_VERBS = ("list", "getlist")
 
 
 # ----------------------------------------------------------- data the mock answers from
@@ -152,17 +199,18 @@ def method_table(data: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any
     return table
 
 
-def seed_tasks() -> dict[int, dict[str, str]]:
-    statuses = (PENDING, IN_PROGRESS, WAITING_CONTROL, COMPLETED, DEFERRED)
+def task_fields(task_id: int) -> dict[str, str]:
+    """The status and task control the status rules give task `task_id`."""
     return {
-        n: {
-            "id": str(n),
-            "title": f"Task {n}",
-            "status": statuses[(n - 1) % len(statuses)],
-            "taskControl": "Y" if n % 2 else "N",
-        }
-        for n in range(1, TASK_COUNT + 1)
+        "status": TASK_STATUSES[(task_id - 1) % len(TASK_STATUSES)],
+        "taskControl": "Y" if task_id % 2 else "N",
     }
+
+
+def family_of(name: str) -> str:
+    """The group of methods that share rows: `tasks.task.get` -> `tasks.task`."""
+    head = name.lower().rpartition(".")[0] or name.lower()
+    return FAMILY_ALIASES.get(head, head)
 
 
 # ---------------------------------------------------------------- query strings
@@ -209,13 +257,22 @@ def php_lists(value: Any) -> Any:
     return value
 
 
-def parse_query(text: str) -> dict[str, Any]:
-    """A PHP `http_build_query` string to nested data:
-    `a[b][]=1&c=2` -> {"a": {"b": ["1"]}, "c": "2"}."""
+def parse_query_value(text: str) -> Any:
+    """A PHP `http_build_query` string to nested data, a list when its top-level keys
+    are 0..n-1 (`0[ID]=desc&1[>ID]=5`: positional parameters)."""
     out: dict[str, Any] = {}
     for key, value in parse_qsl(text, keep_blank_values=True):
         put_value(out, key_path(key), value)
-    params: dict[str, Any] = php_lists(out)
+    return php_lists(out)
+
+
+def parse_query(text: str) -> dict[str, Any]:
+    """A PHP `http_build_query` string to nested data:
+    `a[b][]=1&c=2` -> {"a": {"b": ["1"]}, "c": "2"}."""
+    value = parse_query_value(text)
+    if isinstance(value, list):
+        return {str(i): v for i, v in enumerate(value)}
+    params: dict[str, Any] = value
     return params
 
 
@@ -252,6 +309,7 @@ class Reply:
     status: int
     body: bytes
     content_type: str = JSON_TYPE
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -264,7 +322,7 @@ class Answer:
 
 @dataclass(frozen=True)
 class Received:
-    """One request as the portal saw it."""
+    """One request as the portal saw it (`array`: a JSON-array body as it came)."""
 
     path: str
     method: str  # the REST method named in the URL ("" for other paths)
@@ -273,6 +331,7 @@ class Received:
     api: str = "v2"
     http_method: str = "POST"
     headers: tuple[tuple[str, str], ...] = ()
+    array: list[Any] | None = None
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
@@ -425,6 +484,33 @@ def v2_argument_refusal(
     return documented_refusal(spec, problem, generic)
 
 
+def positional_params(spec: Mapping[str, Any], values: list[Any]) -> dict[str, Any]:
+    """A JSON-array body (the old methods' positional form) as named parameters: each
+    value takes the next documented parameter, skipping optional ones whose type it
+    does not fit when a later one fits it (`task.elapseditem.getlist` called with
+    `[ORDER, FILTER]` leaves out the optional TASKID)."""
+    documented = list(spec.get("params", []))
+    named: dict[str, Any] = {}
+    at = 0
+    for value in values:
+        if at >= len(documented):
+            raise Refusal(
+                400,
+                "ERROR_ARGUMENT",
+                f"{len(values)} positional values for {len(documented)} parameters",
+            )
+        take = at
+        for later in range(at, len(documented)):
+            if fits_type(value, documented[later].get("type")):
+                skipped = documented[at:later]
+                if not any(p.get("required") for p in skipped):
+                    take = later
+                break
+        named[documented[take]["name"]] = value
+        at = take + 1
+    return named
+
+
 def check_params(api: str, spec: Mapping[str, Any], params: Mapping[str, Any]) -> None:
     problems = param_problems(spec, params, exact=api == "v3")
     if not problems:
@@ -502,7 +588,7 @@ class OperatingClock:
             baskets[-1][1] += seconds
 
 
-# ---------------------------------------------------------------- generated list data
+# ---------------------------------------------------------------- rows and lists
 
 
 @dataclass(frozen=True)
@@ -533,8 +619,16 @@ def list_shape(spec: Mapping[str, Any]) -> ListShape:
     )
     if not first:
         return ListShape(wrapper, lower=v3, int_ids=v3)
-    lower = "id" in first or "ID" not in first
-    sample = first.get("id", first.get("ID"))
+    return row_shape(first, wrapper, v3)
+
+
+def row_shape(row: Mapping[str, Any], wrapper: str | None, v3: bool) -> ListShape:
+    """The key case and ID type of a documented row."""
+    if not any(norm_key(k) == "id" for k in row):
+        lower = v3 or not any(is_upper(k) for k in row)
+        return ListShape(wrapper, lower=lower, int_ids=v3)
+    lower = "id" in row or "ID" not in row
+    sample = row.get("id", row.get("ID"))
     return ListShape(
         wrapper,
         lower=lower,
@@ -555,100 +649,248 @@ def dataset_ids(size: int, seed: int) -> list[int]:
 
 
 def make_item(item_id: int, shape: ListShape) -> dict[str, Any]:
-    value: Any = item_id if shape.int_ids else str(item_id)
-    title = "title" if shape.lower else "TITLE"
-    return {shape.id_key: value, title: f"Item {item_id}"}
+    return render_row({"id": item_id, "title": f"Item {item_id}"}, shape)
+
+
+def generated_row(item_id: int, family: str) -> dict[str, Any]:
+    """A generated row: ID and title, and the status fields for tasks."""
+    row: dict[str, Any] = {"id": item_id, "title": f"Item {item_id}"}
+    if family == TASK_FAMILY:
+        row.update(task_fields(item_id))
+    return row
 
 
 def is_list_method(spec: Mapping[str, Any]) -> bool:
     return spec.get("pagination") in ("start-next", "page-limit")
 
 
-V2_ID_KEY = re.compile(r"^(>=|<=|!=|>|<|=|!|@)?id$", re.IGNORECASE)
-V3_OPERATORS = {">", ">=", "<", "<=", "=", "!=", "in"}
+def looks_like_list(spec: Mapping[str, Any]) -> bool:
+    """A paged method, or one named `*.list` / `*.getlist`."""
+    verb = str(spec.get("name", "")).lower().rpartition(".")[2]
+    return is_list_method(spec) or verb in LIST_VERBS
 
 
-def id_conditions(filter_: Any) -> list[tuple[str, Any]]:
-    """The (operator, value) pairs of a filter that concern the ID, v2 or v3 form."""
-    out: list[tuple[str, Any]] = []
-    if isinstance(filter_, dict):
-        for key, value in filter_.items():
-            m = V2_ID_KEY.match(str(key))
-            if m:
-                out.append((m.group(1) or "=", value))
-    elif isinstance(filter_, list):
-        for cond in filter_:
-            if (
-                isinstance(cond, list)
-                and len(cond) == 3
-                and str(cond[0]).lower() == "id"
-            ):
-                out.append((str(cond[1]).lower(), cond[2]))
-            elif (
-                isinstance(cond, list)
-                and len(cond) == 2
-                and str(cond[0]).lower() == "id"
-            ):
-                out.append(("=", cond[1]))
+def norm_key(key: Any) -> str:
+    """A field name compared without case or underscores: TASK_CONTROL = taskControl."""
+    return str(key).lower().replace("_", "")
+
+
+def is_upper(key: str) -> bool:
+    return key == key.upper() and any(c.isalpha() for c in key)
+
+
+def upper_snake(key: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).upper()
+
+
+def camel(key: str) -> str:
+    head, *rest = key.lower().split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def row_id(row: Any) -> int | None:
+    if isinstance(row, Mapping):
+        for key, value in row.items():
+            if norm_key(key) == "id":
+                return int(value) if is_int(value) else None
+    return None
+
+
+def render_row(row: Mapping[str, Any], shape: ListShape) -> dict[str, Any]:
+    """A stored row as a method shows it: its ID key and type, its key case."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if norm_key(key) == "id":
+            out[shape.id_key] = int(value) if shape.int_ids else str(value)
+        elif shape.lower and is_upper(key):
+            out[camel(key)] = value
+        elif not shape.lower and not is_upper(key):
+            out[upper_snake(key)] = value
+        else:
+            out[key] = value
     return out
 
 
-def id_matches(item_id: int, op: str, value: Any) -> bool:
-    if op in ("@", "in"):
-        values = value if isinstance(value, (list, dict)) else [value]
-        values = list(values.values()) if isinstance(values, dict) else values
-        if not all(is_int(v) for v in values):
-            raise Refusal(
-                400, "INVALID_ARG_VALUE", "Invalid filter: field 'ID' has invalid value"
-            )
-        return item_id in {int(v) for v in values}
-    if not is_int(value):
+def example_rows(result: Any) -> list[Any] | None:
+    """The rows of a documented list example (None when there is no example)."""
+    if isinstance(result, list):
+        return result
+    if isinstance(result, dict):
+        lists = [v for v in result.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            return lists[0]
+    return None
+
+
+class Store:
+    """The rows of one group of methods, ascending by ID; list, get and the task
+    status rules all read and change these."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        keyed = sorted(((row_id(r) or 0, r) for r in rows), key=lambda p: p[0])
+        self.ids = [k for k, _ in keyed]
+        self.rows = [r for _, r in keyed]
+        self.by_id = dict(keyed)
+
+
+Condition = tuple[str, str, Any]  # (field compared by norm_key, operator, value)
+Predicate = Callable[[Mapping[str, Any]], bool]
+V2_FILTER_KEY = re.compile(r"^(>=|<=|!=|>|<|=|!|@|%)?(.+)$", re.DOTALL)
+V3_OPERATORS = {"=", "!=", ">", ">=", "<", "<=", "in", "between"}
+
+
+def row_value(row: Mapping[str, Any], field: str) -> tuple[bool, Any]:
+    for key, value in row.items():
+        if norm_key(key) == field:
+            return True, value
+    return False, None
+
+
+def is_number(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and bool(NUMBER_TEXT.match(value.strip()))
+
+
+def same(actual: Any, value: Any) -> bool:
+    if is_number(actual) and is_number(value):
+        return float(actual) == float(value)
+    return str(actual) == str(value)
+
+
+def order_of(actual: Any, value: Any) -> int:
+    if is_number(actual) and is_number(value):
+        x, y = float(actual), float(value)
+        return (x > y) - (x < y)
+    a, b = str(actual), str(value)
+    return (a > b) - (a < b)
+
+
+def compare(actual: Any, op: str, value: Any) -> bool:
+    """One filter condition on one row's value (v2 and v3 operators)."""
+    if op in ("@", "in") or (
+        isinstance(value, (list, dict)) and op in ("=", "!", "!=")
+    ):
+        if isinstance(value, dict):
+            values = list(value.values())
+        else:
+            values = value if isinstance(value, list) else [value]
+        hit = any(same(actual, v) for v in values)
+        return not hit if op in ("!", "!=") else hit
+    if op == "%":
+        return str(value).lower() in str(actual).lower()
+    if op == "between":
+        bounds = list(value) if isinstance(value, list) and value else [value]
+        low, high = bounds[0], bounds[-1]
+        return order_of(actual, low) >= 0 and order_of(actual, high) <= 0
+    if op == "=":
+        return same(actual, value)
+    if op in ("!", "!="):
+        return not same(actual, value)
+    sign = order_of(actual, value)
+    return {">": sign > 0, ">=": sign >= 0, "<": sign < 0, "<=": sign <= 0}[op]
+
+
+def check_id_value(field: str, op: str, value: Any) -> None:
+    """IDs are numbers: anything else in an ID condition is refused, as the portal
+    does."""
+    if field != "id":
+        return
+    values = (
+        list(value.values())
+        if isinstance(value, dict)
+        else value if isinstance(value, list) else [value]
+    )
+    if not values or not all(is_int(v) for v in values):
         raise Refusal(
             400, "INVALID_ARG_VALUE", "Invalid filter: field 'ID' has invalid value"
         )
-    target = int(value)
-    return {
-        ">": item_id > target,
-        ">=": item_id >= target,
-        "<": item_id < target,
-        "<=": item_id <= target,
-        "=": item_id == target,
-        "!=": item_id != target,
-        "!": item_id != target,
-    }.get(op, True)
 
 
-def filter_by_id(
-    items: list[dict[str, Any]], shape: ListShape, filter_: Any
-) -> list[dict[str, Any]]:
-    conditions = id_conditions(filter_)
-    return [
-        i
-        for i in items
-        if all(id_matches(int(i[shape.id_key]), op, v) for op, v in conditions)
-    ]
+def condition_test(condition: Condition) -> Predicate:
+    field, op, value = condition
+    check_id_value(field, op, value)
+
+    def test(row: Mapping[str, Any]) -> bool:
+        found, actual = row_value(row, field)
+        return not found or compare(actual, op, value)  # fields rows lack: ignored
+
+    return test
+
+
+def v2_conditions(filter_: Any) -> list[Condition]:
+    out: list[Condition] = []
+    if isinstance(filter_, dict):
+        for key, value in filter_.items():
+            match = V2_FILTER_KEY.match(str(key))
+            if match and norm_key(match.group(2)) != "logic":
+                out.append((norm_key(match.group(2)), match.group(1) or "=", value))
+    return out
+
+
+def v3_condition(node: list[Any]) -> Condition:
+    if len(node) == 2:
+        op = "in" if isinstance(node[1], list) else "="
+        return norm_key(node[0]), op, node[1]
+    op = str(node[1]).lower()
+    if op not in V3_OPERATORS:
+        raise Refusal(
+            400,
+            "BITRIX_REST_V3_EXCEPTION_UNKNOWNFILTEROPERATOREXCEPTION",
+            f"Unknown filter operator `{node[1]}`",
+        )
+    return norm_key(node[0]), op, node[2]
+
+
+def v3_test(node: Any) -> Predicate:
+    """A v3 filter node: a condition `[field, op, value]`, a list of nodes (AND) or
+    `{"logic": "or"|"and", "conditions": [...]}`."""
+    if isinstance(node, list) and node and isinstance(node[0], str):
+        return condition_test(v3_condition(node))
+    if isinstance(node, dict):
+        children = [v3_test(c) for c in node.get("conditions") or []]
+        if str(node.get("logic", "and")).lower() == "or":
+            return lambda row: any(c(row) for c in children) if children else True
+        return lambda row: all(c(row) for c in children)
+    if isinstance(node, list):
+        parts = [v3_test(c) for c in node]
+        return lambda row: all(p(row) for p in parts)
+    raise Refusal(400, V3_VALIDATION, "Invalid filter")
+
+
+def row_filter(api: str, filter_: Any) -> tuple[Predicate | None, int]:
+    """The filter as a test on rows (None: no condition) and the lowest ID it can
+    match (a `>`/`>=` condition on the ID), to start scanning there."""
+    if api == "v3" and isinstance(filter_, list):
+        top = [
+            v3_condition(n)
+            for n in filter_
+            if isinstance(n, list) and n and isinstance(n[0], str)
+        ]
+        test: Predicate | None = v3_test(filter_) if filter_ else None
+    else:
+        top = v2_conditions(filter_)
+        tests = [condition_test(c) for c in top]
+        test = (lambda row: all(t(row) for t in tests)) if tests else None
+    lowest = 0
+    for name, op, value in top:
+        if name == "id" and op in (">", ">=") and is_int(value):
+            lowest = max(lowest, int(value) + (1 if op == ">" else 0))
+    return test, lowest
 
 
 def first_matches(
-    items: list[dict[str, Any]],
-    shape: ListShape,
-    conditions: list[tuple[str, Any]],
-    limit: int,
+    store: Store, test: Predicate | None, lowest: int, limit: int
 ) -> list[dict[str, Any]]:
-    """The first `limit` items (ascending IDs) meeting the conditions, starting the scan
-    at the lower bound a `>`/`>=` condition gives."""
-    lower = 0
-    for op, value in conditions:
-        if op in (">", ">=") and is_int(value):
-            key = int(value) + (1 if op == ">" else 0)
-            lower = max(
-                lower,
-                bisect.bisect_left(items, key, key=lambda i: int(i[shape.id_key])),
-            )
+    """The first `limit` rows (ascending IDs) passing the test, the scan starting at
+    the lowest ID the filter allows."""
+    start = bisect.bisect_left(store.ids, lowest)
     out: list[dict[str, Any]] = []
-    for item in items[lower:]:
-        if all(id_matches(int(item[shape.id_key]), op, v) for op, v in conditions):
-            out.append(item)
+    for row in store.rows[start:]:
+        if test is None or test(row):
+            out.append(row)
             if len(out) == limit:
                 break
     return out
@@ -717,12 +959,51 @@ def wrap_rows(rows: list[Any], shape: ListShape) -> Any:
 
 
 def documented_list(result: Any) -> Answer:
-    """A list method answered from its documented example (no generated dataset)."""
-    rows = result
-    if isinstance(result, dict):
-        lists = [v for v in result.values() if isinstance(v, list)]
-        rows = lists[0] if len(lists) == 1 else None
+    """A list method answered from its documented example as it is (rows without an
+    ID to keep them by)."""
+    rows = example_rows(result)
     return Answer(result, total=len(rows) if isinstance(rows, list) else None)
+
+
+def empty_list(api: str, spec: Mapping[str, Any]) -> Answer:
+    """A list method whose example is missing or broken: no rows."""
+    shape = list_shape(spec)
+    return Answer(wrap_rows([], shape), total=0 if api == "v2" else None)
+
+
+def id_parameter(spec: Mapping[str, Any], family: str) -> str | None:
+    """The parameter of a `get` naming the row: `id`, or `<entity>Id` (`taskId`)."""
+    entity = family.rpartition(".")[2]
+    names = [str(p["name"]) for p in spec.get("params", [])]
+    for wanted in ("id", f"{entity}id"):
+        for name in names:
+            if norm_key(name) == wanted:
+                return name
+    ids = [
+        str(p["name"])
+        for p in spec.get("params", [])
+        if p.get("required") and norm_key(p["name"]).endswith("id")
+    ]
+    return ids[0] if len(ids) == 1 else None
+
+
+def embed_row(example: Any, row: Mapping[str, Any], api: str) -> Any:
+    """A row in the shape of a documented single-object answer: the example's fields
+    with the row's over them (`{"task": {...}}`, `{"item": {...}}` or the object
+    itself)."""
+    wrapper: str | None = None
+    inner: Mapping[str, Any] = {}
+    if isinstance(example, dict):
+        objects = [k for k, v in example.items() if isinstance(v, dict)]
+        if not any(norm_key(k) == "id" for k in example) and len(objects) == 1:
+            wrapper, inner = objects[0], example[objects[0]]
+        else:
+            inner = example
+    elif api == "v3":
+        wrapper = "item"
+    shape = row_shape(inner, None, api == "v3")
+    merged = {**inner, **render_row(row, shape)}
+    return {wrapper: merged} if wrapper else merged
 
 
 # ---------------------------------------------------------------- batch
@@ -814,6 +1095,42 @@ class BatchTables:
         return {name: php_array(table) for name, table in self.as_dict().items()}
 
 
+def v3_batch_commands(body: Body) -> tuple[list[tuple[str, str, Any]], bool]:
+    """The commands of a REST v3 batch as (key, method, query), and whether they came
+    named (an object) rather than as the documented array."""
+    entries: list[tuple[Any, Any]]
+    if body.array is not None:
+        entries = list(enumerate(body.array))
+        named = False
+    else:
+        data = {k: v for k, v in body.params.items() if k != "auth"}
+        cmd = data.get("cmd")
+        if isinstance(cmd, dict) and any(isinstance(v, str) for v in cmd.values()):
+            raise Refusal(
+                400,
+                V3_INVALID_SELECT,
+                "REST 3.0 batch takes a JSON array of {method, query}, not `cmd`",
+            )
+        entries = list(data.items())
+        named = True
+    commands: list[tuple[str, str, Any]] = []
+    for key, entry in entries:
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("method"), str)
+            and isinstance(entry.get("query"), dict)
+        ):
+            raise Refusal(
+                400,
+                V3_INVALID_SELECT,
+                f"batch command {key} needs `method` and a `query` object",
+            )
+        commands.append((str(key), entry["method"], entry["query"]))
+    if not commands:
+        raise Refusal(400, V3_VALIDATION, "batch needs at least one command")
+    return commands, named
+
+
 # ---------------------------------------------------------------- routes and faults
 
 
@@ -854,32 +1171,203 @@ class Fault:
     kind: str
     times: int
     delay: float = 0.0
+    reply: Reply | None = None  # kind "reply": the answer to give
 
     def matches(self, method: str) -> bool:
         return self.method is None or self.method == method.lower()
 
 
+@dataclass
+class Body:
+    """A request's parameters: URL query and body together (the body wins on a
+    clash), and a JSON-array body as it came."""
+
+    params: dict[str, Any]
+    array: list[Any] | None = None
+
+
 def read_params(query: str, body: bytes, content_type: str) -> dict[str, Any]:
     """URL query and body together; the body wins on a clash."""
+    return read_body(query, body, content_type).params
+
+
+def read_body(query: str, body: bytes, content_type: str) -> Body:
     params = parse_query(query)
     text = body.decode("utf-8", "replace").strip()
     if not text:
-        return params
-    if "json" in content_type.lower() or text.startswith("{"):
+        return Body(params)
+    if "json" in content_type.lower() or text.startswith(("{", "[")):
         try:
             data = json.loads(text)
         except ValueError:
             raise Refusal(
                 400, "ERROR_ARGUMENT", "The request body is not valid JSON"
             ) from None
-        if not isinstance(data, dict):
-            raise Refusal(
-                400, "ERROR_ARGUMENT", "The request body must be a JSON object"
-            )
-        params.update(data)
     else:
-        params.update(parse_query(text))
-    return params
+        data = parse_query_value(text)
+    if isinstance(data, list):
+        return Body(params, data)
+    if not isinstance(data, dict):
+        raise Refusal(
+            400, "ERROR_ARGUMENT", "The request body must be a JSON object or array"
+        )
+    params.update(data)
+    return Body(params)
+
+
+# ---------------------------------------------------------------- HTTPS
+
+_TLS_LOCK = threading.Lock()
+_TLS: TlsFiles | None = None
+
+
+@dataclass(frozen=True)
+class TlsFiles:
+    """A throw-away CA and a server certificate it signed for 127.0.0.1 and
+    localhost (PEM files in a temporary folder removed at exit)."""
+
+    ca: Path
+    cert: Path
+    key: Path
+
+
+def tls_files() -> TlsFiles:
+    """The mock's certificates, made once a process: with the `cryptography` package
+    when it is installed, else with the `openssl` binary."""
+    global _TLS
+    with _TLS_LOCK:
+        if _TLS is None:
+            folder = Path(tempfile.mkdtemp(prefix="b24mock-tls-"))
+            atexit.register(shutil.rmtree, folder, True)
+            try:
+                importlib.import_module("cryptography")
+            except ImportError:
+                _TLS = openssl_certificates(folder)
+            else:
+                _TLS = cryptography_certificates(folder)
+        return _TLS
+
+
+def openssl_certificates(folder: Path) -> TlsFiles:
+    """The CA and the server certificate made by the `openssl` binary."""
+    if shutil.which("openssl") is None:
+        raise RuntimeError(
+            "HTTPS mode needs the `cryptography` package or the `openssl` binary"
+        )
+    files = TlsFiles(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    extensions = folder / "server.ext"
+    extensions.write_text(
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+        "basicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature,keyEncipherment\n"
+        "extendedKeyUsage=serverAuth\n"
+        "subjectKeyIdentifier=hash\n"
+        "authorityKeyIdentifier=keyid\n",
+        encoding="utf-8",
+    )
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    steps = [
+        ["req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "30"]
+        + ["-subj", "/CN=b24client mock portal CA"]
+        + ["-addext", "basicConstraints=critical,CA:TRUE"]
+        + ["-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+        ["req", *ec, "-keyout", "server.key", "-out", "server.csr"]
+        + ["-subj", "/CN=127.0.0.1"],
+        ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key"]
+        + ["-set_serial", str(random.getrandbits(63)), "-days", "30"]
+        + ["-out", "server.pem", "-extfile", "server.ext"],
+    ]
+    for step in steps:
+        done = subprocess.run(
+            ["openssl", *step], cwd=folder, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"openssl {step[0]} failed: {done.stderr.strip()}")
+    return files
+
+
+def cryptography_certificates(folder: Path) -> TlsFiles:
+    """The CA and the server certificate made with the `cryptography` package
+    (imported by name: it is no dependency of the runtime)."""
+    x509: Any = importlib.import_module("cryptography.x509")
+    oid: Any = importlib.import_module("cryptography.x509.oid")
+    hashes: Any = importlib.import_module("cryptography.hazmat.primitives.hashes")
+    ec: Any = importlib.import_module("cryptography.hazmat.primitives.asymmetric.ec")
+    encoding: Any = importlib.import_module(
+        "cryptography.hazmat.primitives.serialization"
+    )
+    now = datetime.now(UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    key = ec.generate_private_key(ec.SECP256R1())
+
+    def name(text: str) -> Any:
+        return x509.Name([x509.NameAttribute(oid.NameOID.COMMON_NAME, text)])
+
+    def builder(subject: str, public: Any) -> Any:
+        return (
+            x509.CertificateBuilder()
+            .subject_name(name(subject))
+            .issuer_name(name("b24client mock portal CA"))
+            .public_key(public)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=30))
+        )
+
+    ca_ski = x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key())
+    ca = (
+        builder("b24client mock portal CA", ca_key.public_key())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(ca_ski, critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    server = (
+        builder("127.0.0.1", key.public_key())
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                    x509.DNSName("localhost"),
+                ]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+            critical=False,
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    files = TlsFiles(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    files.ca.write_bytes(ca.public_bytes(encoding.Encoding.PEM))
+    files.cert.write_bytes(server.public_bytes(encoding.Encoding.PEM))
+    files.key.write_bytes(
+        key.private_bytes(
+            encoding.Encoding.PEM,
+            encoding.PrivateFormat.PKCS8,
+            encoding.NoEncryption(),
+        )
+    )
+    return files
 
 
 # ---------------------------------------------------------------- the portal
@@ -899,6 +1387,12 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            # The TLS handshake runs here, in the request's thread, not in the accept
+            # loop, so one slow client does not hold up the others.
+            self.request.settimeout(30)
+            self.request.do_handshake()
+            self.request.settimeout(None)
         super().setup()
         # Headers and body go out in two writes; without this, delayed ACKs add ~40 ms a
         # call.
@@ -926,6 +1420,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
+        for name, value in reply.headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(reply.body)
 
@@ -947,6 +1443,7 @@ class MockPortal:
         seed: int = 0,
         host: str = "127.0.0.1",
         port: int = 0,
+        tls: bool = False,
     ) -> None:
         facts = data if isinstance(data, Mapping) else load_mockdata(data)
         self.methods = method_table(facts)
@@ -957,9 +1454,9 @@ class MockPortal:
         self.seed = seed
         self.host = host
         self.port = port
+        self.tls = tls
         self.user_id = WEBHOOK_USER
         self.secret = WEBHOOK_SECRET
-        self.tasks = seed_tasks()
         self.requests: list[Received] = []
         self.count_503 = 0
         self.count_429 = 0
@@ -967,7 +1464,8 @@ class MockPortal:
         self.valid_tokens = {VALID_TOKEN}
         self.expired_tokens = {EXPIRED_TOKEN}
         self._faults: list[Fault] = []
-        self._datasets: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._stores: dict[str, Store | None] = {}
+        self._moved: tuple[str, int] | None = None
         self._lock = threading.RLock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -978,6 +1476,13 @@ class MockPortal:
         if self._server is None:
             server = _Server((self.host, self.port), _Handler)
             server.portal = self
+            if self.tls:
+                files = tls_files()
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                context.load_cert_chain(files.cert, files.key)
+                server.socket = context.wrap_socket(
+                    server.socket, server_side=True, do_handshake_on_connect=False
+                )
             self._server = server
             self._thread = threading.Thread(
                 target=server.serve_forever, args=(0.05,), daemon=True
@@ -1007,11 +1512,33 @@ class MockPortal:
         host, port = self._server.server_address[:2]
         if isinstance(host, bytes | bytearray):
             host = host.decode()
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
+
+    @property
+    def domain(self) -> str:
+        """host:port, the way SDKs that build `https://<domain>/rest/` want it."""
+        return urlsplit(self.url).netloc
 
     @property
     def webhook_url(self) -> str:
         return f"{self.url}/rest/{self.user_id}/{self.secret}/"
+
+    @property
+    def ca_path(self) -> Path | None:
+        """The CA certificate a client trusts to verify the HTTPS mode (None without
+        it)."""
+        return tls_files().ca if self.tls else None
+
+    @property
+    def cert_path(self) -> Path | None:
+        """The server's certificate in HTTPS mode (signed by `ca_path`)."""
+        return tls_files().cert if self.tls else None
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts the HTTPS mode's CA (and nothing else)."""
+        if not self.tls:
+            raise RuntimeError("the mock portal serves plain HTTP (tls=False)")
+        return ssl.create_default_context(cafile=str(tls_files().ca))
 
     def __repr__(self) -> str:
         where = self.url if self._server else "stopped"
@@ -1031,6 +1558,30 @@ class MockPortal:
                 Fault(method.lower() if method else None, kind, times, delay)
             )
 
+    def reply(
+        self,
+        method: str | None,
+        status: int,
+        body: Any,
+        headers: Mapping[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` requests for `method` (None: any) with exactly
+        this: `body` as JSON (bytes as they are)."""
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+        kind = JSON_TYPE if not isinstance(body, bytes) else "text/html; charset=utf-8"
+        canned = Reply(status, payload, kind, tuple((headers or {}).items()))
+        with self._lock:
+            self._faults.append(
+                Fault(method.lower() if method else None, "reply", times, reply=canned)
+            )
+
+    def move_to(self, url: str | None, status: int = 301) -> None:
+        """Answer every REST call with `status` and a Location on `url` with the same
+        path, as a renamed portal does (None: serve again)."""
+        with self._lock:
+            self._moved = (url.rstrip("/"), status) if url else None
+
     def expire_token(self, token: str = VALID_TOKEN) -> None:
         """From now on `token` answers 401 `expired_token`."""
         with self._lock:
@@ -1039,6 +1590,18 @@ class MockPortal:
 
     def calls(self, method: str) -> list[Received]:
         return [r for r in self.requests if r.method.lower() == method.lower()]
+
+    @property
+    def tasks(self) -> dict[int, dict[str, Any]]:
+        """The tasks by ID, as `tasks.task.list`, `.get` and the status methods see
+        them (the rows themselves: a test may change them)."""
+        store = self._store(TASK_FAMILY)
+        return store.by_id if store is not None else {}
+
+    def rows(self, family: str) -> list[dict[str, Any]]:
+        """The rows a group of methods (`crm.item`, `tasks.task`) shares."""
+        store = self._store(family_of(family + ".x"))
+        return store.rows if store is not None else []
 
     # -- one HTTP request
 
@@ -1055,10 +1618,11 @@ class MockPortal:
         parts = urlsplit(raw_path)
         route = parse_route(parts.path)
         try:
-            params = read_params(parts.query, body, content_type)
+            request = read_body(parts.query, body, content_type)
             bad_body = None
         except Refusal as refusal:
-            params, bad_body = {}, refusal
+            request, bad_body = Body({}), refusal
+        params = request.params
         with self._lock:
             self.requests.append(
                 Received(
@@ -1069,9 +1633,20 @@ class MockPortal:
                     route.api,
                     verb,
                     headers,
+                    request.array,
                 )
             )
+            moved = self._moved
+        if moved is not None and route.kind in ("webhook", "token"):
+            return Reply(
+                moved[1],
+                b"",
+                "text/html; charset=utf-8",
+                (("Location", moved[0] + raw_path),),
+            )
         fault = self._take_fault(route.method)
+        if fault is not None and fault.reply is not None:
+            return fault.reply
         if fault is not None and fault.kind != "slow":
             return fault_reply(fault.kind)
         if fault is not None:
@@ -1088,10 +1663,14 @@ class MockPortal:
                 with self._lock:
                     self.count_503 += 1
                 raise Refusal(503, "QUERY_LIMIT_EXCEEDED", "Too many requests")
-            if route.api == "v2" and route.method.lower() == "batch":
+            if route.method.lower() == "batch" and route.api == "v2":
                 answer = self._batch(params, started)
+            elif route.method.lower() == "batch":
+                answer = self._batch_v3(request, started)
             else:
-                answer = self._call(route.api, route.method, params)
+                answer = self._call(
+                    route.api, route.method, params, array=request.array
+                )
         except Refusal as refusal:
             return json_reply(refusal.status, error_body(route.api, refusal))
         return json_reply(200, success_body(route.api, answer))
@@ -1149,7 +1728,12 @@ class MockPortal:
     # -- methods
 
     def _call(
-        self, api: str, method: str, params: dict[str, Any], in_batch: bool = False
+        self,
+        api: str,
+        method: str,
+        params: dict[str, Any],
+        in_batch: bool = False,
+        array: list[Any] | None = None,
     ) -> Answer:
         started = time.time()
         name = method.lower()
@@ -1168,6 +1752,8 @@ class MockPortal:
                 "ERROR_BATCH_METHOD_NOT_ALLOWED",
                 "Method is not allowed for batch usage",
             )
+        if array is not None:
+            params = {**params, **positional_params(spec, array)}
         key = f"{api}:{name}"
         if self.operating.blocked(key):
             with self._lock:
@@ -1197,7 +1783,12 @@ class MockPortal:
             return self._transition(TRANSITIONS[name], spec, params)
         if is_list_method(spec):
             return self._list(api, spec, params)
+        found = self._get(api, spec, params)
+        if found is not None:
+            return found
         result = spec.get("result")
+        if result is None and looks_like_list(spec):
+            return empty_list(api, spec)
         return Answer(True if result is None else result)
 
     def _transition(
@@ -1217,54 +1808,111 @@ class MockPortal:
                 raise Refusal(400, FORBIDDEN_CODE, FORBIDDEN_MESSAGE)
             task["status"] = rule.target
             snapshot = dict(task)
-        return Answer({"task": snapshot} if rule.returns_task else spec.get("result"))
+        if not rule.returns_task:
+            return Answer(spec.get("result"))
+        return Answer(embed_row(spec.get("result") or {"task": {}}, snapshot, "v2"))
 
-    def _dataset(
-        self, api: str, spec: Mapping[str, Any], shape: ListShape
-    ) -> list[dict[str, Any]]:
-        key = (api, spec["name"].lower())
+    # -- the rows lists and gets share
+
+    def _list_specs(self, family: str) -> list[Mapping[str, Any]]:
+        """The paged list methods of a group, v2 first."""
+        specs = [
+            m
+            for (api, name), m in sorted(self.methods.items())
+            if family_of(name) == family and is_list_method(m)
+        ]
+        return sorted(specs, key=lambda m: m.get("api") != "v2")
+
+    def _store(self, family: str) -> Store | None:
+        """The rows of a group, made on first use: generated (`dataset_size`), or the
+        rows of its list methods' documented examples (None when those have rows
+        without IDs: the lists then answer their examples as they are)."""
         with self._lock:
-            if key not in self._datasets:
-                ids = dataset_ids(self.dataset_size, self.seed)
-                self._datasets[key] = [make_item(i, shape) for i in ids]
-            return self._datasets[key]
+            if family not in self._stores:
+                rows = self._seed_rows(family)
+                self._stores[family] = Store(rows) if rows is not None else None
+            return self._stores[family]
+
+    def _seed_rows(self, family: str) -> list[dict[str, Any]] | None:
+        if self.dataset_size > 0:
+            ids = dataset_ids(self.dataset_size, self.seed)
+            return [generated_row(i, family) for i in ids]
+        rows: dict[int, dict[str, Any]] = {}
+        if family == TASK_FAMILY:
+            rows = {n: generated_row(n, family) for n in range(1, TASK_COUNT + 1)}
+        unkeyed = False
+        for spec in self._list_specs(family):
+            for row in example_rows(spec.get("result")) or []:
+                key = row_id(row)
+                if key is None:
+                    unkeyed = True
+                    continue
+                rows[key] = {**rows.get(key, {}), **row}
+        if unkeyed and not rows:
+            return None
+        return list(rows.values())
 
     def _list(
         self, api: str, spec: Mapping[str, Any], params: Mapping[str, Any]
     ) -> Answer:
-        if self.dataset_size <= 0:
+        store = self._store(family_of(spec["name"]))
+        if store is None:
             return documented_list(spec.get("result"))
         shape = list_shape(spec)
-        dataset = self._dataset(api, spec, shape)
-        if (
-            api == "v2"
-            and start_offset(params) == -1
-            and not id_descending(params.get("order"))
-        ):
-            # No counting asked for: find the first page without scanning the whole
-            # dataset.
-            rows = first_matches(
-                dataset, shape, id_conditions(params.get("filter")), PAGE_SIZE
+        exact = api == "v3"
+        _, filter_ = find_param(params, "filter", exact)
+        _, order = find_param(params, "order", exact)
+        test, lowest = row_filter(api, filter_)
+        descending = id_descending(order)
+        with self._lock:
+            if api == "v2" and start_offset(params) == -1 and not descending:
+                # No counting asked for: find the first page without scanning the
+                # whole dataset.
+                rows = first_matches(store, test, lowest, PAGE_SIZE)
+                return Answer(wrap_rows([render_row(r, shape) for r in rows], shape))
+            items = store.rows[bisect.bisect_left(store.ids, lowest) :]
+            items = [r for r in items if test(r)] if test is not None else items
+            if descending:  # the rows are kept in ascending order
+                items = items[::-1]
+            if api == "v3":
+                _, select = find_param(params, "select", exact)
+                page = [
+                    apply_select(render_row(r, shape), select, shape, True)
+                    for r in page_v3(items, params.get("pagination"))
+                ]
+                return Answer(wrap_rows(page, shape))
+            rows, total, nxt = page_v2(items, start_offset(params))
+            rendered = [render_row(r, shape) for r in rows]
+        return Answer(wrap_rows(rendered, shape), total=total, next=nxt)
+
+    def _get(
+        self, api: str, spec: Mapping[str, Any], params: Mapping[str, Any]
+    ) -> Answer | None:
+        """`<entity>.get` with an ID: the row of the group's store, or not found."""
+        name = str(spec["name"]).lower()
+        family = family_of(name)
+        if name.rpartition(".")[2] != "get" or not self._list_specs(family):
+            return None
+        id_param = id_parameter(spec, family)
+        if id_param is None:
+            return None
+        found, value = find_param(params, id_param, exact=api == "v3")
+        store = self._store(family)
+        if not found or store is None:
+            return None
+        with self._lock:
+            row = store.by_id.get(int(value)) if is_int(value) else None
+            snapshot = dict(row) if row is not None else None
+        if snapshot is None:
+            fallback = (
+                Refusal(400, V3_NOT_FOUND, "Entity not found")
+                if api == "v3"
+                else Refusal(400, "NOT_FOUND", "Not found")
             )
-            return Answer(wrap_rows([dict(r) for r in rows], shape))
-        conditions = id_conditions(params.get("filter"))
-        items = (
-            filter_by_id(dataset, shape, params.get("filter"))
-            if conditions
-            else dataset
-        )
-        if id_descending(params.get("order")):  # the dataset is kept in ascending order
-            items = items[::-1]
-        if api == "v3":
-            rows = page_v3(items, params.get("pagination"))
-            return Answer(
-                wrap_rows(
-                    [apply_select(r, params.get("select"), shape, True) for r in rows],
-                    shape,
-                )
-            )
-        rows, total, nxt = page_v2(items, start_offset(params))
-        return Answer(wrap_rows([dict(r) for r in rows], shape), total=total, next=nxt)
+            raise documented_refusal(spec, "not_found", fallback)
+        return Answer(embed_row(spec.get("result"), snapshot, api))
+
+    # -- batch
 
     def _batch(self, params: Mapping[str, Any], started: float) -> Answer:
         commands = batch_commands(params.get("cmd"))
@@ -1276,10 +1924,14 @@ class MockPortal:
         tables = BatchTables()
         for key, text in commands:
             method, _, query = text.partition("?")
-            command_params = substitute_refs(parse_query(query), tables.as_dict())
+            parsed = substitute_refs(parse_query_value(query), tables.as_dict())
+            array = parsed if isinstance(parsed, list) else None
+            command_params = {} if array is not None else dict(parsed)
             command_params.pop("auth", None)
             try:
-                answer = self._call("v2", method.strip(), command_params, in_batch=True)
+                answer = self._call(
+                    "v2", method.strip(), command_params, in_batch=True, array=array
+                )
             except Refusal as refusal:
                 tables.result_error[key] = {
                     "error": refusal.code,
@@ -1295,8 +1947,26 @@ class MockPortal:
             time=time_block(started, finished, 0.0, finished + OPERATING_WINDOW),
         )
 
+    def _batch_v3(self, request: Body, started: float) -> Answer:
+        """REST v3 batch: all or nothing, the first failing command's error is the
+        answer."""
+        commands, named = v3_batch_commands(request)
+        if len(commands) > BATCH_LIMIT:
+            raise Refusal(
+                400, "ERROR_BATCH_LENGTH_EXCEEDED", "Max batch length exceeded"
+            )
+        results: list[tuple[str, Any]] = []
+        for key, method, query in commands:
+            answer = self._call("v3", method.strip(), dict(query), in_batch=True)
+            results.append((key, answer.result))
+        finished = time.time()
+        result: Any = dict(results) if named else [r for _, r in results]
+        return Answer(
+            result, time=time_block(started, finished, 0.0, finished + OPERATING_WINDOW)
+        )
 
-def transition_allowed(rule: Transition, task: Mapping[str, str]) -> bool:
+
+def transition_allowed(rule: Transition, task: Mapping[str, Any]) -> bool:
     if rule.allowed_from is not None and task["status"] not in rule.allowed_from:
         return False
     return not rule.needs_control or task.get("taskControl") == "Y"

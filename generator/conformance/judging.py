@@ -141,16 +141,26 @@ def mark_of(p: Param) -> int:
     return 2 if p.conditionally_required else int(p.required)
 
 
+def agrees(p: Param, mark: int) -> bool:
+    """Whether a record's parameter carries the page's mark (0 none, 1 `*`, 2 `**`).
+    A parameter the page marks required stays required when it has alternatives; one
+    without a mark may be conditionally required through alternatives the page
+    describes in words or by ways of calling (`alternatives` then names them)."""
+    if mark == 1:
+        return p.required
+    if mark == 2:
+        return p.conditionally_required and not p.required
+    return not p.required and (not p.conditionally_required or bool(p.alternatives))
+
+
 def judge_params(facts: PageFacts, method: Method, display: str) -> list[Diagnostic]:
-    top = {p.name.lower(): p for p in method.params}
+    top = {p.name: p for p in method.params}
     out = [
         finding
         for row in facts.params
         if (finding := judge_param_row(row, top, display)) is not None
     ]
-    groups = [
-        {f.name.lower(): f for f in p.fields} for p in flat(method.params) if p.fields
-    ]
+    groups = [{f.name: f for f in p.fields} for p in flat(method.params) if p.fields]
     groups.append(top)
     for sub in facts.sub_tables:
         out.extend(judge_sub_table(sub, groups, display))
@@ -162,13 +172,13 @@ def judge_param_row(
     row: RawRow, top: dict[str, Param], display: str
 ) -> Diagnostic | None:
     name = row_name(row)
-    p = top.get(name.lower())
+    p = top.get(name)  # names as written: `SORT` beside `sort` is another one
     pos = Position(display, row.line, row.col)
     if p is None:
         return diagnostic(
             "CONF005", pos, f"parameter row {name!r} is not a parameter of the record"
         )
-    if mark_of(p) != row_mark(row):
+    if not agrees(p, row_mark(row)):
         return diagnostic(
             "CONF006",
             pos,
@@ -184,7 +194,7 @@ def judge_sub_table(
 ) -> list[Diagnostic]:
     """A sub-table is held when some parameter's fields hold all its rows (marks
     included)."""
-    names = [n.lower() for n in sub.names]
+    names = list(sub.names)
     holding = [g for g in groups if all(n in g for n in names)]
     pos = Position(display, sub.line, 1)
     if names and not holding:
@@ -212,13 +222,13 @@ def same_marks(
     fields: dict[str, Param], names: list[str], marks: tuple[int, ...]
 ) -> bool:
     # a SubTable built without marks compares none of them: not strict
-    return all(mark_of(fields[n]) == m for n, m in zip(names, marks, strict=False))
+    return all(agrees(fields[n], m) for n, m in zip(names, marks, strict=False))
 
 
 def unlisted_params(facts: PageFacts, method: Method, display: str) -> list[Diagnostic]:
     """Parameters of the record that no table row of the page lists."""
-    listed = {row_name(r).lower() for r in facts.params} | {
-        n.lower() for sub in facts.sub_tables for n in sub.names
+    listed = {row_name(r) for r in facts.params} | {
+        n for sub in facts.sub_tables for n in sub.names
     }
     return [
         diagnostic(
@@ -227,7 +237,7 @@ def unlisted_params(facts: PageFacts, method: Method, display: str) -> list[Diag
             f"the record has parameter {p.name!r} that no table row lists",
         )
         for p in flat(method.params)
-        if p.name.lower() not in listed
+        if p.name not in listed
     ]
 
 

@@ -37,11 +37,22 @@ CALLED = re.compile(  # REST calls in examples: URLs, SDK calls, `method: '...'`
     r"['\"]([A-Za-z][\w.]*)['\"]"
     r"|\bmethod\s*:\s*['\"]([A-Za-z][\w.]*)['\"]"
 )
+# An H1/H2 over the method's own parameters: "Parameters", "Method Parameters",
+# "Stage Parameters", "Method Parameters for JS Command", "Параметры запроса".
 PARAM_SECTION = re.compile(
-    r"^(?:method |request )?parameters(?: of the method)?$|"
-    r"^параметры(?: метода| запроса)?$",
+    r"^(?:(?:method|request|input|query|call|stage|command) )?parameters"
+    r"(?: of the method| for .+)?$|"
+    r"^параметры(?: метода| запроса| вызова)?(?: для .+)?$",
     re.I,
 )
+# An H2 over the fields of one parameter, inside the parameters part of a page:
+# "Parameter fields", "OPTIONS Parameter", "Parameters of the BodyDto Object".
+ONE_PARAM_H2 = re.compile(
+    r"^(?:parameters?|параметры?) \S+$|^\S+ (?:parameters?|параметры?)$|"
+    r"^parameters of the \S+ object$|^параметры объекта \S+$",
+    re.I,
+)
+NOT_INPUT_H2 = re.compile(r"response|result|return|event|ответ|результат|событи", re.I)
 ERROR_SECTION = re.compile(
     r"^(?:error handling|errors|possible error codes|обработка ошибок|"
     r"ошибки|возможные коды ошибок)$",
@@ -173,12 +184,28 @@ def scan_tables(text: str) -> tuple[list[RawTable], list[tuple[int, int, str]]]:
             level, title = len(m.group(1)), section_name(m.group(2))
             headings.append((i + 1, level, title))
             code = ""
-            if level <= 2:
+            if level == 2 and details_one_param(title, section, tables):
+                sub = title  # still the parameters part of the page
+            elif level <= 2:
                 section, sub = (title if level == 2 else ""), ""
             else:
                 sub = title
         i += 1
     return tables, headings
+
+
+def details_one_param(title: str, section: str, tables: list[RawTable]) -> bool:
+    """An H2 such as "Parameter fields" right in the parameters part of a page: after
+    a parameters section, or after tables above the first H2."""
+    in_params = PARAM_SECTION.match(section) is not None or (
+        section == "" and bool(tables)
+    )
+    return (
+        in_params
+        and ONE_PARAM_H2.match(title) is not None
+        and not NOT_INPUT_H2.search(title)
+        and not PARAM_SECTION.match(title)
+    )
 
 
 def read_rows(lines: list[str], start: int) -> tuple[int, list[RawRow]]:
@@ -274,9 +301,11 @@ def row_name(row: RawRow) -> str:
     """The parameter a row describes: the bold text (or first line) of its first
     cell."""
     line = row.first.strip().split("\n")[0]
-    m = re.search(r"\*\*(.+?)\*\*", line)
+    m = re.search(r"\*\*(.+?)\*\*(?!\*\*)", line)
     name = unlinked(m.group(1) if m else line)
-    return re.sub(r"\^\*\^|\\\*|\*|`", "", name).strip()
+    name = re.sub(r"(?:\^\*\^|(?<!\\)\*)+$", "", name)  # the marks at its end
+    name = name.replace("\\*", "\x00")  # an escaped star is the name's own
+    return re.sub(r"\^\*\^|\*|`", "", name).replace("\x00", "*").strip()
 
 
 def row_mark(row: RawRow) -> int:
@@ -286,7 +315,7 @@ def row_mark(row: RawRow) -> int:
     m = re.match(r"^\*\*(.+?)\*\*((?:\\?\*|\^\*\^)*)", line)
     if not m:
         return 0
-    inside = re.search(r"((?:\\?\*|\^\*\^)*)$", m.group(1))
+    inside = re.search(r"((?:(?<!\\)\*|\^\*\^)*)$", m.group(1))
     inner = inside.group(1) if inside else ""
     stars = (inner + m.group(2)).replace("^*^", "*").replace("\\", "").count("*")
     return min(stars, 2)

@@ -28,7 +28,7 @@ from generator.ir import Error, Method, Param
 from generator.maintain.compare import method_errors
 from generator.maintain.page import SpecPage
 from generator.read.frontmatter import SCHEMA
-from generator.read.markdown import param_from_front_matter
+from generator.read.markdown import example_keys, param_from_front_matter
 
 ORDER = list(SCHEMA)  # canonical key order for keys sync adds
 MISSING = object()
@@ -63,7 +63,7 @@ def derived(sp: SpecPage) -> dict[str, Any]:
         out["replacement"] = m.replacement if m.deprecated else None
     if m.params or d.no_params:  # a parameter table, or a "no parameters" line
         out["pagination"] = m.pagination
-        out["params"] = [param_item(p) for p in m.params]
+        out["params"] = [param_item(p) for p in m.params] + example_only_items(sp)
     rtype = returns_type(m)
     if rtype:
         out["returns"] = {"type": rtype}
@@ -71,6 +71,24 @@ def derived(sp: SpecPage) -> dict[str, Any]:
     if errors:
         out["errors"] = errors
     return {k: out[k] for k in ORDER if k in out}
+
+
+def example_only_items(sp: SpecPage) -> list[Any]:
+    """Front-matter parameters the table lacks but the examples send, kept as they
+    are (the maintainer's or `b24gen import`'s record of what the examples show)."""
+    m, d = sp.body, sp.draft
+    items = sp.fm.data.get("params")
+    if m is None or d is None or not isinstance(items, list):
+        return []
+    names = {p.name.lower() for p in m.params}
+    sent = {k for k in example_keys(d) if k.lower() not in names}
+    return [
+        item
+        for item in items
+        if isinstance(item, dict)
+        and isinstance(item.get("name"), str)
+        and item["name"] in sent
+    ]
 
 
 def param_item(p: Param) -> dict[str, Any]:

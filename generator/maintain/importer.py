@@ -19,16 +19,22 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import Method
 from generator.maintain.body import body_from_method
 from generator.maintain.links import LINK, local_target
 from generator.maintain.page import SpecPage, read_page
-from generator.maintain.sync import sync_text
+from generator.maintain.sync import sync_text, with_front_matter
 from generator.paths import is_inside, write_atomic
-from generator.read import expand
-from generator.read.markdown import display_path, page_method_name
+from generator.read import duplicate_methods, expand
+from generator.read.frontmatter import split
+from generator.read.markdown import (
+    display_path,
+    page_method_name,
+    remember_page_method,
+)
 from generator.read.yfm import scan
 
 SYSTEM_ERRORS = "system-errors.md"
@@ -73,8 +79,11 @@ def import_sources(
             run.skipped += 1
             continue
         pages.append((sp, m))
+    pages = first_claims(pages, run)
     targets = plan_targets([m for _, m in pages], existing_specs(to), to)
     by_name = {key[0]: path for key, path in targets.items()}
+    for _, m in pages:  # links between specs not yet written resolve at once
+        remember_page_method(targets[m.key], m.method)
     for sp, m in pages:
         target = targets[m.key]
         if not is_inside(to, target):  # a linked folder below --to leads elsewhere
@@ -83,6 +92,18 @@ def import_sources(
             continue
         run.results.append(import_page(sp, m, target, to, by_name, write))
     return run
+
+
+def first_claims(
+    pages: list[tuple[SpecPage, Method]], run: ImportRun
+) -> list[tuple[SpecPage, Method]]:
+    """One page per method (name and api): the first, as the readers keep it
+    (`duplicate_methods`, the rule `diff` follows too); every later page claiming
+    the method is a SPEC008 naming both pages, and nothing of it is written."""
+    kept, found = duplicate_methods([m for _, m in pages])
+    run.problems.extend(found)
+    first = {id(m) for m in kept}
+    return [(sp, m) for sp, m in pages if id(m) in first]
 
 
 def existing_specs(to: Path) -> dict[tuple[str, str], Path]:
@@ -142,6 +163,11 @@ def import_page(
     )
     old = target.read_text(encoding="utf-8") if target.is_file() else None
     synced = sync_text(head + body, target, display_path(target))
+    if not any(p.severity == "error" for p in synced.problems):
+        completed, notes = completed_front_matter(synced.new, m)
+        if completed != synced.new:
+            result.lost += notes
+            synced = sync_text(completed, target, display_path(target))
     result.problems = synced.problems
     if any(p.severity == "error" for p in synced.problems):
         return result
@@ -150,6 +176,63 @@ def import_page(
         if write:
             write_atomic(target, synced.new)
     return result
+
+
+UNSCOPED = "unscoped"
+EXAMPLE_ONLY = (
+    "sent by the page's code examples; the page's parameter table does not list it"
+)
+
+
+def completed_front_matter(text: str, m: Method) -> tuple[str, list[str]]:
+    """What the page leaves open, filled in so the spec is whole: a page without a
+    Scope line gets `scope: unscoped` (the folder it is placed in), and keys the
+    examples send that the parameter table lacks become front-matter parameters of
+    type any (sync keeps them while the examples send them). Returns the text and
+    notes for the import's report."""
+    fm, _ = split(text, "")
+    if not fm.present or not fm.parsed:
+        return text, []
+    changes: dict[str, Any] = {}
+    notes: list[str] = []
+    if not fm.data.get("scope") and not m.scopes:
+        changes["scope"] = UNSCOPED
+        notes.append(f"the page names no scope (scope: {UNSCOPED})")
+    params = fm.data.get("params")
+    if isinstance(params, list):
+        names = {p.name.lower() for p in m.params}
+        listed = {str(p.get("name")) for p in params if isinstance(p, dict)}
+        extra = [
+            k
+            for k in sent_keys(m)
+            if k.lower() not in names and k not in listed and NAME.fullmatch(k)
+        ]
+        if extra:
+            changes["params"] = list(params) + [
+                {
+                    "name": k,
+                    "type": "any",
+                    "required": False,
+                    "description": EXAMPLE_ONLY,
+                }
+                for k in extra
+            ]
+            notes.append(
+                "parameters only the examples send, kept in the front matter: "
+                + ", ".join(extra)
+            )
+    return (with_front_matter(text, changes) if changes else text), notes
+
+
+NAME = re.compile(r"[A-Za-z_][\w.\[\]-]{0,80}")
+
+
+def sent_keys(m: Method) -> list[str]:
+    keys: list[str] = []
+    for e in m.examples:
+        if isinstance(e.payload, dict):
+            keys.extend(str(k) for k in e.payload if str(k) not in keys)
+    return keys
 
 
 def front_matter_lines(text: str) -> str:

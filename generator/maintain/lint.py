@@ -200,15 +200,33 @@ def example_keys(sp: SpecPage) -> list[Diagnostic]:
         return []
     names = {p.name: p.name for p in m.params}
     lowered = {p.name.lower(): p.name for p in m.params}
+    body, draft = sp.body, sp.draft
+    tabled = (
+        body is not None and draft is not None and bool(body.params or draft.no_params)
+    )
+    in_table = (
+        {p.name for p in body.params} if body is not None and tabled else set(names)
+    )
     out, seen = [], set()
     for ex in m.examples:
         if not isinstance(ex.payload, dict):
             continue
         for key in ex.payload:
-            if key in names or key in seen:
+            if key in seen:
                 continue
             seen.add(key)
             pos = ex.position or m.position or Position(sp.display, 1, 1)
+            if key in names:
+                if key not in in_table and sp.fm.present:
+                    out.append(
+                        diagnostic(
+                            "LINT211",
+                            sp.fm.positions.get("params", pos),
+                            f"parameter '{key}' of {m.method} is documented only in "
+                            "the front matter; the examples send it",
+                        )
+                    )
+                continue
             if key.lower() in lowered:
                 out.append(
                     diagnostic(

@@ -13,7 +13,7 @@ from typing import Any
 
 from generator.diagnostics import Diagnostic, Position, diagnostic
 from generator.ir import Error, Example, Method, Param, ReturnField, Returns, Source
-from generator.read import frontmatter
+from generator.read import alternatives, frontmatter
 from generator.read import text as T
 from generator.read.frontmatter import YamlMapping
 from generator.read.nesting import ParamTable, anchors_of, nest, row_links
@@ -152,7 +152,9 @@ def build_page(path: Path, display: str, body: str, body_line: int) -> Page:
     for block in blocks:
         if block.kind == "heading":
             nearest = block
-            found = T.section_role(block.text)
+            found = T.section_role(block.text) or (
+                "params" if block.level <= 2 and T.params_heading(block.text) else None
+            )
             if block.level <= 2 or found:
                 role = found  # an H3+ without a role of its own stays in its section
             sub = T.heading_text(block.text)
@@ -480,7 +482,12 @@ def extract(page: Page) -> Draft:
     headings = page.headings or [None] * len(page.blocks)
     for block, role, heading in zip(page.blocks, page.roles, headings, strict=True):
         kind = block.kind
-        if kind == "heading" and role == "params" and previous != "params":
+        if (
+            kind == "heading"
+            and role == "params"
+            and previous != "params"
+            and not (d.param_tables and T.params_heading(block.text) == "sub")
+        ):  # "## Parameter fields" after a table above the first H2 details it
             section = block
         previous = role
         if kind == "heading":
@@ -617,6 +624,13 @@ def page_method_name(target: Path) -> str | None:
     return TITLE_CACHE[target]
 
 
+def remember_page_method(target: Path, name: str) -> None:
+    """Say which method the page at `target` documents before it exists (`b24gen
+    import` writes pages that link to each other: a link must resolve to the same
+    method whichever page is written first)."""
+    TITLE_CACHE[target.resolve()] = name
+
+
 def find_replacement(text: str, page: Page) -> str | None:
     """The method a deprecation note points to: the link's target page decides (its
     title's method); a link to an overview page names a family (`crm.item.*`)."""
@@ -720,11 +734,14 @@ def read_param_table(block: Block, heading: Block | None, d: Draft, page: Page) 
 
 def heads_section(heading: Block | None) -> bool:
     """Whether a table under `heading` lists the section's own parameters: it sits right
-    under the section heading, or under one such as "Additional Parameters"."""
+    under the section heading, or under one such as "Additional Parameters" or a
+    second heading over the method's own parameters ("Method Parameters for IFRAME
+    Application" after "... for JS Command")."""
     return (
         heading is None
         or heading.level <= 1
         or bool(T.MORE_PARAMS_HEADING.match(T.heading_text(heading.text)))
+        or (heading.level == 2 and T.params_heading(heading.text) == "top")
     )
 
 
@@ -806,7 +823,10 @@ def assemble(
         return None
     if not params and not d.no_params:
         params = front_matter_params(fm)
-    return build_method(name, d, fm.data, params, Source(page.display, fmt))
+    else:
+        params = params + example_only_params(fm, d, params)
+    method = build_method(name, d, fm.data, params, Source(page.display, fmt))
+    return alternatives.annotate(method, page.blocks, page.roles)
 
 
 def record_name(
@@ -944,6 +964,29 @@ def front_matter_params(fm: frontmatter.FrontMatter) -> list[Param]:
         param_from_front_matter(p, fm.positions.get("params"))
         for p in items
         if isinstance(p, dict) and p.get("name")
+    ]
+
+
+def example_keys(d: Draft) -> list[str]:
+    """The top-level keys the page's examples send, in order."""
+    keys: list[str] = []
+    for e in d.examples:
+        if isinstance(e.payload, dict):
+            keys.extend(str(k) for k in e.payload if str(k) not in keys)
+    return keys
+
+
+def example_only_params(
+    fm: frontmatter.FrontMatter, d: Draft, params: list[Param]
+) -> list[Param]:
+    """Front-matter parameters the body's table lacks but its examples send: the
+    docs' examples show the method takes them (`b24gen import` records them so)."""
+    names = {p.name.lower() for p in params}
+    sent = {k for k in example_keys(d) if k.lower() not in names}
+    return [
+        p
+        for p in front_matter_params(fm)
+        if p.name in sent and p.name.lower() not in names
     ]
 
 

@@ -190,12 +190,13 @@ def nodes_of(table: ParamTable, parent: Node | None) -> list[Node]:
 
 
 def merge(into: list[Node], new: list[Node]) -> None:
-    """Add nodes by name; a name already there keeps its first row, gains the fields."""
-    index = {n.param.name.lower(): n for n in into}
+    """Add nodes by name; a name already there keeps its first row, gains the fields.
+    Names are compared as written: `SORT` beside `sort` is another parameter."""
+    index = {n.param.name: n for n in into}
     for node in new:
-        old = index.get(node.param.name.lower())
+        old = index.get(node.param.name)
         if old is None:
-            index[node.param.name.lower()] = node
+            index[node.param.name] = node
             into.append(node)
             continue
         old.links |= node.links

@@ -34,6 +34,7 @@ from generator.read.markdown import (
     parse_example,
     status_from,
 )
+from generator.read.nesting import ParamTable
 from generator.read.yfm import Cell
 
 # What each form cannot carry (IR field paths). The values there are best effort.
@@ -75,7 +76,15 @@ CLOSERS = ("}", ")", ";", "]", "</script>", "?>")
 COMMENT = re.compile(r"^\s*(?://|#|/\*|\*|<!--)")
 QUOTED = re.compile(r"'(?:\\.|[^'\\])*'|\"(?:\\.|[^\"\\])*\"|`(?:\\.|[^`\\])*`")
 TOKEN = re.compile(r"^\S{1,80}$")
-STATUS_CELL = re.compile(r"^[1-5](?:\d\d|\dx|xx)$")
+STATUS_CELL = re.compile(r"^[2-5](?:\d\d|\dx|xx)$")
+# The line over the system errors ("HTTP Status: 20x, 40x, 50x"): the include's own
+# heading is left out when a page includes it without its title.
+SYSTEM_STATUS_LINE = re.compile(r"\b[2-5]0x\b.*\b[2-5]0x\b")
+MARKED = re.compile(r"marked with|отмечены", re.I)
+HEADING_WORD = re.compile(
+    r"\b(?:parameters?|object|fields|structure|параметры?|объект|поля|структура)\b",
+    re.I,
+)
 TYPE_LINE = re.compile(r"^[\w\[\].]+(?:\s*\|\s*[\w\[\].]+)*$")
 
 
@@ -129,7 +138,11 @@ def read_scraped_text(
     )
     draft = extract(chunks, display, problems)
     page = Page(path, display, [], [], [])
+    before = len(problems)
     method = assemble(draft, FrontMatter(), page, fmt, problems)
+    # A sub-table no parameter claims: the form lost what nests it (a link, an
+    # anchor); its rows are left out and the record says its nesting is incomplete.
+    unnested = any(p.code in ("MD010", "MD011") for p in problems[before:])
     if method is None:
         problems.append(
             diagnostic(
@@ -150,11 +163,12 @@ def read_scraped_text(
                 "expected a 'Scope:' line after the title",
             )
         )
-    return [replace(method, lossy=tuple(sorted(LOSSY[fmt])))], problems
+    lossy = set(LOSSY[fmt]) | ({"params.fields"} if unnested else set())
+    return [replace(method, lossy=tuple(sorted(lossy)))], problems
 
 
 def is_heading(text: str) -> bool:
-    return "\n" not in text and len(text) < 60 and T.section_role(text) is not None
+    return "\n" not in text and len(text) < 60 and heading_role(text) is not None
 
 
 # ---------------------------------------------------------------- pipe form
@@ -229,6 +243,8 @@ def pipe_table(
         table.header.append(Cell(lines[j].strip()[:-1].rstrip(), j + 1, 1))
         j += 1
     while j < len(lines) and lines[j].strip() == "|":
+        if header_follows(lines, j + 1, len(table.header)):
+            break  # the next table starts right after this one
         row_line, j = j + 1, j + 1
         row: list[Cell] = []
         while len(row) < len(table.header):
@@ -249,6 +265,18 @@ def pipe_table(
         if row:
             table.rows.append(row)
     return table, j
+
+
+def header_follows(lines: list[str], j: int, width: int) -> bool:
+    """Whether the lines from j are a table header: `width` cells of column words."""
+    cells = [ln.strip() for ln in lines[j : j + width]]
+    return (
+        len(cells) == width
+        and all(c.endswith("|") and c != "|" for c in cells)
+        and all(T.column_role(c[:-1]) for c in cells)
+        and all(c[0].isupper() and not c[:-1].strip().isupper() for c in cells)
+        and not cells[0][:-1].rstrip().endswith("*")
+    )
 
 
 def json_depth(line: str) -> int:
@@ -412,7 +440,13 @@ def table_starts(blocks: list[Block], k: int) -> bool:
         k + 1 < len(blocks)
         and is_header_cell(blocks[k])
         and is_header_cell(blocks[k + 1])
-        and T.column_role(blocks[k].text) in ("name", "field", "code", "status")
+        and (
+            T.column_role(blocks[k].text) in ("name", "field", "code", "status")
+            or (  # an error table without a code column: Description | Value
+                T.column_role(blocks[k].text) in ("description", "message")
+                and T.column_role(blocks[k + 1].text) in ("value", "fix", "message")
+            )
+        )
     )
 
 
@@ -425,7 +459,11 @@ def is_row_key(block: Block, first: Cell) -> bool:
     """Whether a block can be the first cell of a row under header cell `first`."""
     lines = [ln.strip() for ln in block.lines if ln.strip()]
     role = T.column_role(first.text)
-    if block.is_code or not lines or not TOKEN.match(lines[0]):
+    if block.is_code or not lines:
+        return False
+    if role == "code":  # codes may be words: "Empty value", "Access denied"
+        return len(lines) == 1 or (len(lines) == 2 and "type" not in sub_roles(first))
+    if not TOKEN.match(lines[0]):
         return False
     if role == "status":
         return len(lines) == 1 and bool(STATUS_CELL.match(lines[0]))
@@ -458,22 +496,48 @@ def hard_stop(blocks: list[Block], k: int) -> bool:
 
 
 def is_subheading(blocks: list[Block], k: int) -> bool:
-    """A short title line ("Access Error") right before a hard stop."""
+    """A short title line ("Access Error", "Parameter fields") right before a hard
+    stop (a note such as "Required parameters are marked with *" may stand between)."""
     text = blocks[k].text
+    nxt, prose = k + 1, 0
+    while nxt < len(blocks) and (
+        MARKED.search(blocks[nxt].text)
+        or (
+            prose < 2
+            and HEADING_WORD.search(text)  # "FIELDS Parameter", not a cell's text
+            and is_prose(blocks[nxt])
+            and not hard_stop(blocks, nxt)
+        )
+    ):
+        prose += not MARKED.search(blocks[nxt].text)
+        nxt += 1
     return (
         "\n" not in text
-        and len(text.split()) <= 6
+        and len(text.split()) <= 8
         and not text.endswith((".", ",", ":", ";"))
-        and k + 1 < len(blocks)
-        and hard_stop(blocks, k + 1)
+        and nxt < len(blocks)
+        and hard_stop(blocks, nxt)
+    )
+
+
+def is_prose(block: Block) -> bool:
+    """A sentence (a note between a sub-heading and its table)."""
+    text = block.text
+    return (
+        not block.is_code
+        and len(text.split()) > 3
+        and text.rstrip().endswith((".", ":"))
     )
 
 
 def blank_table(
     blocks: list[Block], k: int, display: str, problems: list[Diagnostic]
 ) -> tuple[Chunk, int]:
-    """Header cells, then rows: a row opens with a key block and takes one block per
-    column; further blocks continue the last cell until the next key block."""
+    """Header cells, then rows. The blank form keeps no row boundaries: a row is a key
+    block (a name, a code, a status) and one or more blocks per further column, an
+    empty cell leaves nothing. Of all ways to cut the blocks up to the next hard stop
+    into rows, the likeliest is taken (`segment`); the table may end early at a short
+    title line before the stop."""
     table = Chunk("table", "", blocks[k].line)
     seen: set[str | None] = set()
     while (
@@ -484,28 +548,132 @@ def blank_table(
         seen.add(T.column_role(blocks[k].text))
         table.header.append(Cell(blocks[k].text, blocks[k].line, 1))
         k += 1
-    width, first = len(table.header), table.header[0]
-    while k < len(blocks) and not hard_stop(blocks, k):
-        block, row = blocks[k], table.rows[-1] if table.rows else None
-        complete = row is not None and len(row) >= width
-        if complete and is_subheading(blocks, k):
-            break
-        if (
-            row is None
-            or (complete and is_row_key(block, first))
-            or (not complete and is_strong_key(block, first))
-        ):
-            if row is not None and not complete:
-                short_row(row, width, display, problems)
-            table.rows.append([Cell(block.text, block.line, 1)])
-        elif not complete:
-            row.append(Cell(block.text, block.line, 1))
-        else:
-            row[-1].text += "\n\n" + block.text
-        k += 1
-    if table.rows and len(table.rows[-1]) < width:
-        short_row(table.rows[-1], width, display, problems)
-    return table, k
+    stop = k
+    while stop < len(blocks) and (blocks[stop].is_code or not hard_stop(blocks, stop)):
+        stop += 1  # a code block may sit in a cell; `segment` decides
+    titles = [is_subheading(blocks, i) for i in range(k, stop)]
+    rows, end = segment(blocks[k:stop], table.header, titles)
+    width = len(table.header)
+    for row in rows:
+        cells = [Cell(b.text, b.line, 1) for b in row[:width]]
+        if len(row) > width:
+            cells[-1].text += "".join("\n\n" + b.text for b in row[width:])
+        if len(cells) < width:
+            short_row(cells, width, display, problems)
+        table.rows.append(cells)
+    return table, k + end
+
+
+MAX_ROW_BLOCKS = 60
+EXTRA_BLOCK = 0.35  # a cell of several blocks (paragraphs, list items)
+ERROR_EXTRA_BLOCK = 0.8
+MISSING_CELL = 1.2  # an empty cell left nothing in the text
+KEY_INSIDE = 0.8  # a block that looks like a row key taken as cell text
+TITLE_INSIDE = 0.65  # a short title line taken as cell text
+TITLE_END = 0.3  # the table ends at a short title line before the next hard stop
+UNUSED = 0.5  # a block after a table's end (before a code block) left out of it
+
+
+def segment(
+    region: list[Block], header: list[Cell], titles: list[bool]
+) -> tuple[list[list[Block]], int]:
+    """The likeliest rows of a table body: a least-cost cut of `region` into rows
+    (each a key block and the blocks of the other cells), ending at its end, at a
+    short title line (`titles`) or before a code block that follows the table;
+    returns the rows and how many blocks they use."""
+    n, width, first = len(region), len(header), header[0]
+    keys = [key_cost(b, first) for b in region]
+    # error tables rarely hold several paragraphs in a cell, parameter tables often
+    errors = T.column_role(first.text) in ("code", "status", "description")
+    extra = ERROR_EXTRA_BLOCK if errors else EXTRA_BLOCK
+    best: list[float] = [0.0] + [float("inf")] * n
+    back = [0] * (n + 1)
+    for i in range(n):
+        if best[i] == float("inf") or keys[i] == float("inf"):
+            continue
+        inside = 0.0
+        for j in range(i + 1, min(n, i + MAX_ROW_BLOCKS) + 1):
+            if j - 1 > i:  # block j-1 is cell text
+                inside += KEY_INSIDE if keys[j - 1] == 0 else 0.0
+                if titles[j - 1] and j - 1 - i >= width:  # one more block of a cell
+                    inside += TITLE_INSIDE
+                if region[j - 1].is_code:
+                    inside += EXTRA_BLOCK
+            rest = j - i - 1
+            shape = (
+                extra * (rest - (width - 1))
+                if rest >= width - 1
+                else MISSING_CELL * (width - 1 - rest)
+            )
+            cost = best[i] + keys[i] + shape + inside
+            if cost < best[j]:
+                best[j], back[j] = cost, i
+    ends = {e: best[e] + TITLE_END for e in range(1, n) if titles[e]}
+    ends.update(
+        {e: best[e] + UNUSED * (n - e) for e in range(1, n) if region[e].is_code}
+    )
+    ends[n] = best[n]
+    end = min(ends, key=lambda e: (ends[e], -e))
+    if best[end] == float("inf"):
+        end = 0
+    rows: list[list[Block]] = []
+    j = end
+    while j > 0:
+        i = back[j]
+        rows.append(region[i:j])
+        j = i
+    return rows[::-1], end
+
+
+CODE_TOKEN = re.compile(r"^[\w.:#\-]{1,80}$")
+# A parameter name as the name cell shows it: `id*`, `fields.TITLE`, `UF_...`,
+# `filter[ID]`, `LANGUAGE_ID (LANG)`.
+NAME_SHAPE = re.compile(
+    r"[A-Za-z_<](?:[\w.\[\]<>\-]*[\w\]>])?(?:\.\.\.)?(?: \(\w+\))?\**"
+)
+
+
+def key_cost(block: Block, first: Cell) -> float:
+    """How unlikely a block is to open a row under header cell `first`: 0 for a sure
+    key (a name with its type, a status, a code), more for text."""
+    lines = [ln.strip() for ln in block.lines if ln.strip()]
+    if block.is_code or not lines:
+        return float("inf")
+    role = T.column_role(first.text)
+    words = lines[0].split()
+    sentence = lines[0].endswith((".", ",", ":", ";")) or len(words) > 6
+    if role == "status":
+        return 0.0 if len(lines) == 1 and STATUS_CELL.match(lines[0]) else 6.0
+    if role == "code":
+        if len(lines) > 2:
+            return 5.0
+        if CODE_TOKEN.match(lines[0]) or T.plain(lines[0]).lower() in T.ODD_CODES:
+            return 0.0
+        if lines[0].endswith(".") and len(words) > 6:
+            return 5.0  # a sentence of a description
+        return 1.2 if lines[0][:1].islower() or sentence else 0.6
+    if role == "field":
+        return 0.0 if all(CODE_TOKEN.match(ln) for ln in lines) else 5.0
+    if role in ("description", "message"):  # an error table without codes
+        return 0.5 if len(lines) == 1 else 2.0
+    if not TOKEN.match(lines[0]) and not re.fullmatch(r"\S+ \(\S+\)\**", lines[0]):
+        return 6.0
+    name = lines[0]
+    shaped = bool(NAME_SHAPE.fullmatch(name))
+    if "type" in sub_roles(first):
+        if len(lines) >= 2 and all(TYPE_LINE.match(ln) for ln in lines[1:4]):
+            return 0.0 if len(lines) <= 4 else 6.0  # a name and its types
+        if len(lines) > 1 or not shaped:
+            return 6.0
+        # a name whose type the page left out ("UF_..."), or one word of text
+        return 0.5 if re.search(r"_|\.\.\.$|\*$", name) else 2.0
+    if len(lines) > 1 or not shaped:
+        return 6.0 if len(lines) > 1 else 3.0
+    if name.endswith("*"):
+        return 0.0
+    if re.fullmatch(r"[A-Z][a-z]+", name):  # a word of text ("Identifier")
+        return 1.5
+    return 0.4
 
 
 def short_row(
@@ -529,8 +697,28 @@ class State:
     role: str | None = None
     status: int | None = None
     v3_code: str | None = None
-    sub: str | None = None  # the parameter a "Parameter fields" line announces
     labels: list[str] = field(default_factory=list)
+    # Parameters section: the sub-heading its tables sit under (None: the section's
+    # own) and the lines since the last table (a short one may head the next table).
+    # A table whose heading names no parameter is left out and the record says its
+    # nesting is incomplete (`lossy`): the form lost the link that nests it.
+    heading: str | None = None
+    lines: list[tuple[str, bool]] = field(default_factory=list)  # since the last table
+
+    def note(self, text: str) -> None:
+        self.lines.append((text, looks_like_subheading(text)))
+
+    def candidates(self) -> list[str]:
+        """Short lines since the last table that may head the next one, the nearest
+        first; a run of short lines is a list (tab labels, list items), not a
+        heading."""
+        out = []
+        for k, (text, short) in enumerate(self.lines):
+            before = k > 0 and self.lines[k - 1][1]
+            after = k + 1 < len(self.lines) and self.lines[k + 1][1]
+            if short and not before and not after:
+                out.append(text)
+        return out[::-1]
 
 
 def extract(chunks: list[Chunk], display: str, problems: list[Diagnostic]) -> Draft:
@@ -544,14 +732,12 @@ def extract(chunks: list[Chunk], display: str, problems: list[Diagnostic]) -> Dr
         (n for n, c in enumerate(body) if c.kind == "heading"), len(body)
     )
     read_intro([c for c in body[:first_heading] if c.kind == "text"], d)
+    read_intro_tables(body[:first_heading], d, display)
     state = State()
     for chunk in body[first_heading:]:
         if chunk.kind == "heading":
-            state.role, state.v3_code, state.sub = (
-                T.section_role(chunk.text),
-                None,
-                None,
-            )
+            state.role, state.v3_code = heading_role(chunk.text), None
+            state.heading, state.lines = None, []
         elif chunk.kind == "text":
             read_text(chunk, state, d)
         elif chunk.kind == "table":
@@ -592,8 +778,22 @@ def read_intro(items: list[Chunk], d: Draft) -> None:
             d.deprecated = True
             d.replacement = d.replacement or replacement_in(text, own)
         else:
+            if T.NO_PARAMS_TEXT.search(text):
+                d.no_params = True
             d.description.append(T.plain(text))
         k += 1
+
+
+def read_intro_tables(items: list[Chunk], d: Draft, display: str) -> None:
+    """A parameters table above the first section heading (pages without a
+    "Parameters" heading), and tables under short lines that head them."""
+    state = State(role="params")
+    for chunk in items:
+        if chunk.kind == "text":
+            state.note(chunk.text)
+        elif chunk.kind == "table" and chunk.header:
+            if T.column_role(chunk.header[0].text) in ("name", "field", "key"):
+                read_param_table(chunk, state, d, display)
 
 
 def read_scope(rest: str, d: Draft) -> None:
@@ -605,7 +805,8 @@ def read_scope(rest: str, d: Draft) -> None:
     for word in rest.split(","):
         word = word.strip(" .`")
         word = T.SCOPE_WORDS.get(word.lower(), word)
-        if word and word not in d.scopes:
+        # words that cannot be a scope ("module scope from moduleId") are left out
+        if re.fullmatch(r"[A-Za-z][\w.]*", word) and word not in d.scopes:
             d.scopes.append(word)
 
 
@@ -618,15 +819,16 @@ def read_text(chunk: Chunk, state: State, d: Draft) -> None:
     if state.role in ("errors", "system_errors", "response", "returns"):
         if T.HTTP_STATUS_LINE.match(text):
             state.status = status_from(text)
+            if SYSTEM_STATUS_LINE.search(text):
+                state.role = "system_errors"
         code = T.ERROR_CODE_LINE.match(text)
         if code:
             state.v3_code = code.group(1)
     elif state.role == "params":
-        sub = T.SUBPARAM_HEADING.match(text)
-        if sub and len(text.split()) <= 3:
-            state.sub = sub.group(1)
-        elif T.NO_PARAMS.search(text):
+        if T.NO_PARAMS.search(text):
             d.no_params = True
+        elif not re.search(r"marked with|отмечены", text, re.I):
+            state.note(text)
     elif (
         state.role == "examples"
         and not d.examples
@@ -644,16 +846,49 @@ def read_table(
         d.errors.extend(errors)
         report_empty_codes(errors, chunk, display, problems)
     elif state.role == "params":
-        params = params_from(chunk, display)
-        if state.sub:
-            d.sub_params.append((state.sub, params))
-            state.sub = None
-        elif not d.params:
-            d.params = params
-        else:
-            d.sub_params.append(("", params))
+        read_param_table(chunk, state, d, display)
     elif state.role == "returns" and not d.returns:
         d.returns = returns_from(chunk, display)
+
+
+def heading_role(text: str) -> str | None:
+    return T.section_role(text) or (
+        "params" if T.params_heading(text) == "top" else None
+    )
+
+
+def looks_like_subheading(text: str) -> bool:
+    """A line that may head the table after it: short, one line, not a sentence."""
+    return (
+        "\n" not in text
+        and 0 < len(text.split()) <= 8
+        and not text.startswith("- ")
+        and not text.rstrip().endswith((".", ",", ":", ";", "*", "!", "?"))
+    )
+
+
+def read_param_table(chunk: Chunk, state: State, d: Draft, display: str) -> None:
+    """A table of the parameters section: the section's own parameters, or the fields
+    of the parameter its sub-heading names (nested by `nest`, as for markdown)."""
+    found = state.candidates()
+    if found:
+        state.heading = found[0]
+    state.lines = []
+    heading = state.heading
+    if heading is not None and T.VALUE_LIST_HEADING.match(heading):
+        return  # the values a parameter takes, not fields
+    params = params_from(chunk, display)
+    if not params:
+        return
+    top = heading is None or bool(T.MORE_PARAMS_HEADING.match(heading))
+    top = top or T.params_heading(heading or "") == "top"
+    table = ParamTable(
+        params=params,
+        heading="" if top else (heading or ""),
+        top=top,
+        position=Position(display, chunk.line, 1),
+    )
+    d.param_tables.append(table)
 
 
 def read_code(
@@ -717,7 +952,7 @@ def name_and_types(
     (blank form) or the type column; the pipe form keeps neither."""
     lines = row[name_col].text.split("\n")
     name, required, _ = T.parse_name_cell(lines[0])
-    types = T.bare_type_tokens(lines[1]) if len(lines) > 1 else []
+    types = [t for ln in lines[1:4] for t in T.bare_type_tokens(ln)]
     if type_col is not None:
         types = T.bare_type_tokens(cell_text(row, type_col)) or types
     return name, required, types
@@ -727,7 +962,7 @@ def params_from(table: Chunk, display: str) -> list[Param]:
     roles = roles_of(table)
     name_col = column(roles, "name", "field")
     if name_col is None:
-        return []
+        return headerless_params(table, display)
     type_col, desc_col = column(roles, "type"), column(roles, "description")
     params = []
     for row in table.rows:
@@ -749,6 +984,22 @@ def params_from(table: Chunk, display: str) -> list[Param]:
             )
         )
     return params
+
+
+def headerless_params(table: Chunk, display: str) -> list[Param]:
+    """A table without a header row starts straight with a parameter (name |
+    description): its first line is a row, not a header."""
+    if not table.header or any(roles_of(table)):
+        return []
+    name, _, _ = T.parse_name_cell(table.header[0].text.split("\n")[0])
+    if not re.fullmatch(r"[A-Za-z_][\w.\[\]]*", name):
+        return []
+    rows = [table.header, *table.rows]
+    fake = Chunk(
+        "table", "", table.line, [Cell("Name", 0, 1), Cell("Description", 0, 1)]
+    )
+    fake.rows = rows
+    return params_from(fake, display)
 
 
 def returns_from(table: Chunk, display: str) -> list[ReturnField]:
@@ -783,6 +1034,23 @@ def errors_from(table: Chunk, display: str, state: State) -> list[Error]:
     status_col, desc_col = column(roles, "status"), column(roles, "description")
     value_col = column(roles, "value", "fix")
     system = state.role == "system_errors"
+    if (
+        code_col is None
+        and field_col is None
+        and roles[:1] in (["description"], ["message"])
+    ):
+        return [  # Description | Value: no code at all (odd rows, as markdown reads)
+            Error(
+                code=state.v3_code or "",
+                status=state.status,
+                message=T.plain(cell_text(row, 0)),
+                description=T.plain(cell_text(row, value_col)),
+                system=system,
+                odd=True,
+                position=Position(display, row[0].line, row[0].col),
+            )
+            for row in table.rows
+        ]
     if code_col is None and (field_col is None or state.v3_code is None):
         return []
     out = []

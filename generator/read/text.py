@@ -25,6 +25,8 @@ SECTIONS = {
     "request parameters": "params",
     "параметры запроса": "params",
     "code examples": "examples",
+    "code example": "examples",
+    "пример кода": "examples",
     "примеры кода": "examples",
     "response handling": "response",
     "обработка ответа": "response",
@@ -56,6 +58,26 @@ VALUE_LIST_HEADING = re.compile(
 MORE_PARAMS_HEADING = re.compile(
     r"^(?:additional|other|optional|more|дополнительные|прочие)\s+"
     r"(?:parameters|параметры)$",
+    re.I,
+)
+# Headings (H1/H2) that name parameters: the method's own ("Method Parameters for JS
+# Command", "Stage Parameters", "Параметры запроса") or one parameter's fields
+# ("Parameter fields", "OPTIONS Parameter", "Parameters of the `BodyDto` Object").
+NOT_INPUT_HEADING = re.compile(
+    r"\b(?:response|result|returned|return|event|key|boolean|types?|how|which|"
+    r"relationship|general|webhook|ответ|результат|возвращ|событи|ключев|тип)",
+    re.I,
+)
+PARAMS_TOP_HEADING = re.compile(
+    r"^(?:(?:method|request|input|query|call|stage|command)\s+)?parameters"
+    r"(?:\s+of the method|\s+for\s+.+)?$|"
+    r"^параметры(?:\s+(?:метода|запроса|вызова))?(?:\s+для\s+.+)?$",
+    re.I,
+)
+PARAMS_SUB_HEADING = re.compile(
+    r"^(?:parameters?|параметры?)\s+`?[\w.\[\]]+`?$|"
+    r"^`?[\w.\[\]]+`?\s+(?:parameters?|параметры?)$|"
+    r"^parameters of the\s+`?\w+`?\s+object$|^параметры объекта\s+`?\w+`?$",
     re.I,
 )
 SUBPARAM_HEADING = re.compile(
@@ -107,6 +129,8 @@ COLUMNS = {
     "when it is returned": "value",
     "what to do": "fix",
     "how to resolve": "fix",
+    "example": "example",
+    "пример": "example",
 }
 ODD_CODES = {
     "-",
@@ -164,6 +188,19 @@ def heading_text(text: str) -> str:
 
 def section_role(text: str) -> str | None:
     return SECTIONS.get(heading_text(text).lower())
+
+
+def params_heading(text: str) -> str | None:
+    """ "top" for a heading over the method's own parameters, "sub" for one over one
+    parameter's fields, None for any other heading."""
+    plain_text = heading_text(text)
+    if NOT_INPUT_HEADING.search(plain_text):
+        return None
+    if PARAMS_TOP_HEADING.match(plain_text):
+        return "top"
+    if PARAMS_SUB_HEADING.match(plain_text):
+        return "sub"
+    return None
 
 
 def column_role(text: str) -> str | None:
@@ -228,9 +265,10 @@ def parse_name_cell(text: str) -> tuple[str, int, list[str]]:
     else:
         inner, rest = first, ""
     marks = ""
-    m = re.match(r"^(.*?)((?:\\?\*|\^\*\^)*)$", inner)
+    # inside the bold an escaped star is part of the name (`**UF_\***` shows `UF_*`)
+    m = re.match(r"^(.*?)((?:(?<!\\)\*|\^\*\^)*)$", inner)
     if m:
-        inner, marks = m.group(1), m.group(2)
+        inner, marks = m.group(1).replace("\\*", "*"), m.group(2)
     rest_stripped = rest.strip()
     rest_marks = re.match(r"^((?:\\?\*|\^\*\^)*)(.*)$", rest_stripped)
     if rest_marks:

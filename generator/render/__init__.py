@@ -9,36 +9,50 @@ import jinja2
 
 from generator import __version__
 from generator.ir import Method
-from generator.render import model, naming
+from generator.render import model
 from generator.render.env import environment
-from generator.render.format import format_source
+from generator.render.format import format_all
 from generator.render.runtime import runtime_files
 
 PACKAGE = "b24client"
 
 
 class Planner:
-    """Collects the rendered files of one run, each formatted with the pinned black."""
+    """Collects the rendered files of one run; `formatted` gives them formatted with
+    the pinned black."""
 
     def __init__(self) -> None:
         self.env: jinja2.Environment = environment()
         self.files: dict[str, str] = {}
+        self.rendered: dict[str, str] = {}
 
     def emit(self, name: str, template: str, **context: Any) -> None:
         text = self.env.get_template(template).render(version=__version__, **context)
-        self.files[name] = format_source(text, name)
+        self.rendered[name] = text
+
+    def formatted(self) -> dict[str, str]:
+        return {**self.files, **format_all(self.rendered)}
 
 
 def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, str]:
     """Everything the generator writes, keyed by path relative to the output folder.
     `specs` maps a method's key to the spec path shown in headers and comments."""
+    return plan_built(methods, specs)[0]
+
+
+def plan_built(
+    methods: list[Method], specs: dict[tuple[str, str], str]
+) -> tuple[dict[str, str], model.Built]:
+    """The files, and the view they were rendered from (for the report)."""
     out = Planner()
-    classes = model.error_classes(methods)
-    trees = model.build_namespaces(methods, specs, {c.code: c.name for c in classes})
-    sources = f"{len(methods)} method specs"
-    roots = {api: emit_namespaces(out, api, trees.get(api, {})) for api in ("v2", "v3")}
+    built = model.build(methods, specs)
+    trees = built.trees
+    sources = f"{len(built.methods)} method specs"
+    roots = {
+        api: emit_namespaces(out, api, trees.get(api, {}), built)
+        for api in ("v2", "v3")
+    }
     root = roots["v2"].pop("", None)  # dot-less methods, mixed into the clients
-    roots["v3"].pop("", None)
     out.emit(
         f"{PACKAGE}/client.py",
         "client.py.jinja",
@@ -48,18 +62,16 @@ def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, 
         root_sync=root["sync_class"] if root else "",
         root_async=root["async_class"] if root else "",
     )
-    namespaces = [ns for tree in trees.values() for ns in tree.values()]
-    functions = sorted(
-        (f for ns in namespaces for f in ns.all_functions()), key=lambda f: f.const
-    )
+    functions = sorted(built.functions(), key=lambda f: f.const)
     out.emit(
         f"{PACKAGE}/_specs.py", "specs.py.jinja", sources=sources, functions=functions
     )
     out.emit(
         f"{PACKAGE}/errors.py",
         "errors.py.jinja",
-        sources=f"the error tables of {len(methods)} method specs",
-        classes=classes,
+        sources=f"the error tables of {len(built.methods)} method specs",
+        classes=built.classes,
+        runtime_classes=model.RUNTIME_CLASSES,
     )
     out.emit(f"{PACKAGE}/__init__.py", "package_init.py.jinja")
     out.emit(f"{PACKAGE}/_version.py", "_version.py.jinja")
@@ -68,32 +80,55 @@ def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, 
     for name, text in runtime_files().items():
         out.files[f"{PACKAGE}/{name}"] = text
     out.files[f"{PACKAGE}/py.typed"] = ""
-    out.files[f"{PACKAGE}/mockdata.json"] = mock_json(methods)
+    out.files[f"{PACKAGE}/mockdata.json"] = mock_json(built.methods)
     out.files["pyproject.toml"] = out.env.get_template("pyproject.toml.jinja").render(
         version=__version__, has_v3=bool(roots["v3"])
     )
-    return dict(sorted(out.files.items()))
+    return dict(sorted(out.formatted().items())), built
 
 
 def emit_namespaces(
-    out: Planner, api: str, tree: dict[str, model.Namespace]
+    out: Planner, api: str, tree: dict[str, model.Namespace], built: model.Built
 ) -> dict[str, dict[str, str]]:
     """Render one module and stub per root namespace of an api; returns, per root key,
     what the client module needs to attach it."""
     folder = f"{PACKAGE}/" if api == "v2" else f"{PACKAGE}/v3/"
     package = "." if api == "v2" else ".."
-    attrs = naming.unique_names([k for k in tree if k], model.CLIENT_ATTRS)
     views: dict[str, dict[str, str]] = {}
     for key in sorted(tree):
         ns = tree[key]
-        module = model.module_name(key)
+        module = built.modules[(api, key)]
         funcs = ns.all_functions()
+        namespaces = ns.walk()
+        types_ = built.module_types.get((api, key))
+        dicts = types_.dicts if types_ else []
+        annotations = " ".join(
+            [k.annotation for d in dicts for k in d.keys]
+            + [a.annotation for f in funcs for a in f.args]
+            + [f.returns for f in funcs]
+        )
+        uses = {
+            "builtins": "builtins." in annotations,
+            "builtins_stub": "builtins." in annotations
+            or any("property" in n.shadowed for n in namespaces),
+            "cached_property": any(n.children for n in namespaces),
+            "not_required": any(
+                any(k.required for k in d.keys) and not all(k.required for k in d.keys)
+                for d in dicts
+            ),
+            "typed_dict": bool(dicts),
+            "one_of": any(f.one_of for f in funcs),
+            "overload": any(f.overloads for f in funcs),
+            "deprecated": any(f.deprecated for f in funcs),
+        }
         context = dict(
             sources=spec_folders([f.spec for f in funcs]),
             api=api,
             label=ns.label,
             functions=funcs,
-            namespaces=ns.walk(),
+            namespaces=namespaces,
+            dicts=dicts,
+            uses=uses,
             specs_import=f"{package}_specs",
             client_import=f"{package}_client",
         )
@@ -101,7 +136,7 @@ def emit_namespaces(
         out.emit(f"{folder}{module}.pyi", "module.pyi.jinja", **context)
         views[key] = {
             "module": module,
-            "attr": attrs.get(key, ""),
+            "attr": ns.attr,
             "sync_class": ns.class_name,
             "async_class": "Async" + ns.class_name,
         }

@@ -39,14 +39,19 @@ def docstring_body(text: str) -> str:
 
 
 WIDTH = 88  # black's line length
+LITERAL = "\ue000"  # marks a line of a literal block while wrapping (never wrapped)
 
 
 def wrap_lines(body: str, indent: int) -> list[str]:
     """Wrap long lines at spaces to fit the line length; a continued indented line (an
-    `Args:` entry) gets four more spaces so it reads as part of its entry."""
+    `Args:` entry) gets four more spaces so it reads as part of its entry. Lines of
+    literal (code) blocks are kept as they are."""
     width = max(40, WIDTH - indent)
     out: list[str] = []
     for line in body.split("\n"):
+        if LITERAL in line:
+            out.append(line.replace(LITERAL, ""))
+            continue
         lead = line[: len(line) - len(line.lstrip(" "))]
         if len(line) <= width:
             out.append(line)
@@ -71,25 +76,134 @@ def docstring(text: str, indent: int = 0) -> str:
     lines = wrap_lines(body, indent + 3)
     if len(lines) == 1:
         return f'"""{lines[0]}"""'
-    inner = "\n".join((pad + line) if line else "" for line in lines[1:])
+    inner = "\n".join((pad + line) if line.strip() else "" for line in lines[1:])
     return f'"""{lines[0]}\n{inner}\n{pad}"""'
 
 
+def comment(value: Any) -> str:
+    """Text safe on one comment line: line breaks and control characters become
+    spaces (a path with a newline cannot start a line of code)."""
+    return " ".join(_CONTROL.sub(" ", str(value).replace("\n", " ")).split())
+
+
+# YFM markup the readers leave in descriptions.
+_NOTE = re.compile(r"^\s*\{%\s*note\s+\w+\s*(?:\"([^\"]*)\")?\s*%\}\s*$")
+_CUT = re.compile(r"^\s*\{%\s*cut\s+\"([^\"]*)\"\s*%\}\s*$")
+_YFM_LINE = re.compile(
+    r"^\s*(?:\{%\s*(?:end\w*|list\s+tabs|include\b[^%]*|\w+)\s*%\}|#\||\|#)\s*$"
+)
+_YFM_INLINE = re.compile(r"\{%[^%]*%\}|\{#[\w-]+\}")
+_FENCE = re.compile(r"^\s*`{1,3}\s*([\w+-]*)\s*$")
+
+
+def clean_text(text: str) -> list[str]:
+    """Description text as docstring lines: YFM markup removed, code blocks (even the
+    fences the readers left half-stripped) as literal blocks marked `LITERAL`."""
+    out: list[str] = []
+    code: list[str] | None = None
+    for raw in text.replace("\r", "").split("\n"):
+        line = raw.rstrip()
+        if code is not None:
+            fence = _FENCE.match(line)
+            if fence and not fence[1]:
+                out.extend(_literal(code, out))
+                code = None
+            else:
+                code.append(line)
+            continue
+        if _FENCE.match(line):
+            code = []
+            continue
+        note = _NOTE.match(line) or _CUT.match(line)
+        if note:
+            if note[1]:
+                out.append(note[1].strip().rstrip(":") + ":")
+            continue
+        if _YFM_LINE.match(line):
+            continue
+        line = _YFM_INLINE.sub("", line).replace("||", " ")
+        out.append(line)
+    if code is not None:
+        out.extend(_literal(code, out))
+    while out and not out[-1].strip():
+        out.pop()
+    return out
+
+
+def _literal(code: list[str], before: list[str]) -> list[str]:
+    """A literal block: `::` ends the paragraph above, the code is indented by four."""
+    lines = [c for c in code]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return []
+    while before and not before[-1].strip():
+        before.pop()
+    if before and before[-1].endswith(":") and not before[-1].endswith("::"):
+        before[-1] += ":"
+    else:
+        before.append("::")
+    return [""] + [LITERAL + "    " + c if c.strip() else "" for c in lines] + [""]
+
+
+def _entry(head: str, text: str) -> list[str]:
+    """An `Args:`/`Returns:` entry: the first line after the head, the rest indented
+    under it."""
+    lines = clean_text(text)
+    first = lines[0].strip() if lines and not lines[0].startswith(LITERAL) else ""
+    rest = lines[1:] if first else lines
+    out = [f"    {head}{(' ' + first) if first else ''}".rstrip()]
+    for line in rest:
+        if not line.strip():
+            out.append("")
+        elif line.startswith(LITERAL):
+            out.append(LITERAL + "        " + line[len(LITERAL) :])
+        else:
+            out.append("        " + line)
+    while out and not out[-1].strip():
+        out.pop()
+    return out
+
+
 def function_doc(fn: Any, indent: int) -> str:
-    parts = [fn.doc]
-    if fn.args:
-        lines = ["Args:"]
-        for a in fn.args:
-            wire = f" (sent as {a.wire})" if a.wire != a.name else ""
+    parts = ["\n".join(clean_text(fn.doc))]
+    if fn.deprecated:
+        parts.append(
+            "Deprecated:\n    "
+            + (
+                f"use {fn.replacement} instead."
+                if fn.replacement
+                else "the docs mark it deprecated."
+            )
+        )
+    lines = ["Args:"]
+    alternatives = {a.name for a in fn.args if a.alternatives}
+    for a in fn.args:
+        wire = f" (sent as {a.wire})" if a.wire != a.name else ""
+        if a.name in alternatives:
+            need = "required unless " + " or ".join(a.alternatives) + " is given"
+        else:
             need = "required" if a.required else "optional"
-            desc = f" {a.description}" if a.description else ""
-            lines.append(f"    {a.name}: {need}{wire}.{desc}")
-        lines.append("    extra: further parameters, sent as given (undocumented ones).")
-        lines.append("    timeout: seconds the whole call may take (the client's default).")
-        parts.append("\n".join(lines))
+        lines.extend(_entry(f"{a.name}: {need}{wire}.", a.description))
+    lines.append("    extra: further parameters, sent as given (undocumented ones).")
+    lines.append("    timeout: seconds the whole call may take (the client's default).")
+    parts.append("\n".join(lines))
+    returns = fn.returns.replace("builtins.", "")
+    parts.append(
+        "Returns:\n" + "\n".join(_entry(f"{returns}:", fn.returns_doc or "the result."))
+    )
     if fn.errors:
-        parts.append("Raises:\n" + "\n".join(f"    {e}" for e in fn.errors))
-    return docstring("\n\n".join(parts), indent)
+        parts.append(
+            "Raises:\n"
+            + "\n".join(
+                f"    {e}: a documented error of the method." for e in fn.errors
+            )
+        )
+    if fn.url:
+        parts.append(f"Docs:\n    {fn.url}")
+    return docstring("\n\n".join(p for p in parts if p.strip()), indent)
 
 
 def rename(fn: Any, name: str) -> Any:
@@ -109,6 +223,7 @@ def environment() -> jinja2.Environment:
         pystr=pystr,
         tomlstr=tomlstr,
         docstring=docstring,
+        comment=comment,
         function_doc=function_doc,
         rename=rename,
     )

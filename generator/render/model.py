@@ -1,32 +1,51 @@
-"""IR -> the view the templates render: namespaces, functions, error classes.
+"""IR -> the view the templates render: namespaces, functions, TypedDicts, error
+classes.
 
 All decisions about names, types and grouping are made here, in Python, so templates
-only print what they are given.
+only print what they are given. Every identifier in the view is a `naming.PyName`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from generator.ir import Error, Method, Param
-from generator.render import naming, types
+from generator.ir import Error, Method
+from generator.render import naming, paging, types
+from generator.render.naming import PyName, Rename
+from generator.runtime import _errors as runtime_errors
 from generator.runtime._client import AsyncClient, SyncClient
+from generator.runtime._runtime import METHOD_NAME
+
+
+def _check_names(obj: object, *names: str) -> None:
+    for name in names:
+        value = getattr(obj, name)
+        if not naming.is_name(value):
+            raise TypeError(
+                f"{type(obj).__name__}.{name} must be a naming.PyName, not {value!r}"
+            )
 
 
 @dataclass(frozen=True)
 class Arg:
     wire: str
-    name: str
+    name: PyName
     annotation: str
-    required: bool
+    required: bool  # required in the signature (conditionally required ones are not)
     description: str
+    doc_required: bool = False  # what the docs mark
+    alternatives: tuple[PyName, ...] = ()
+    plain: str = ""  # the annotation without `| None` (an overload that requires it)
+
+    def __post_init__(self) -> None:
+        _check_names(self, "name")
 
 
 @dataclass(frozen=True)
 class Function:
-    name: str  # Python attribute name
+    name: PyName  # Python attribute name
     wire: str  # the REST method name sent
     api: str
     args: tuple[Arg, ...]
@@ -36,24 +55,53 @@ class Function:
     deprecated: bool
     replacement: str | None
     spec: str
-    errors: tuple[str, ...]  # error class names documented for the method
-    const: str = ""  # the MethodSpec constant in _specs.py
+    errors: tuple[PyName, ...]  # raisable error classes documented for the method
+    const: PyName
     idempotent: bool = False
     batch: bool = True
     rate_limit: float | None = None
     pagination: str = "none"
+    result_shape: str = ""  # where a list's items sit in `result` (render/paging.py)
+    url: str = ""  # the page on the docs website
+    returns_doc: str = ""  # what `result` holds, for the docstring
+    # Alternative parameter sets: per group, the sets of (python name, wire name) of
+    # which one must be given whole; checked before anything is sent.
+    one_of: tuple[tuple[tuple[tuple[PyName, str], ...], ...], ...] = ()
+    unraisable: tuple[str, ...] = ()  # documented codes no class stands for
+
+    def __post_init__(self) -> None:
+        _check_names(self, "name", "const")
+        for e in self.errors:
+            if not naming.is_name(e):
+                raise TypeError(f"error class {e!r} is not a naming.PyName")
+
+    @property
+    def overloads(self) -> list[tuple[Arg, ...]]:
+        """The stub's overloads: one per alternative set when the method has one
+        group of them (each overload requires its set)."""
+        if len(self.one_of) != 1 or len(self.one_of[0]) > 4:
+            return []
+        out = []
+        for s in self.one_of[0]:
+            needed = {py for py, _ in s}
+            args = tuple(
+                replace(a, required=a.required or a.name in needed) for a in self.args
+            )
+            out.append(tuple(sorted(args, key=lambda a: not a.required)))
+        return out
 
 
 @dataclass
 class Namespace:
     path: tuple[str, ...]  # wire segments, e.g. ("tasks", "task")
-    attr: str  # Python attribute on the parent
-    class_name: str
+    attr: PyName  # Python attribute on the parent
+    class_name: PyName
     children: dict[str, Namespace] = field(default_factory=dict)
     functions: dict[str, Function] = field(default_factory=dict)
-    call: Function | None = (
-        None  # a method whose name is also a namespace: ns(...) calls it
-    )
+    call: Function | None = None  # a method whose name is also a namespace: ns(...)
+    segment: str = ""  # the wire segment the attribute is made from
+    leaf_segments: dict[str, str] = field(default_factory=dict)  # key -> spelling
+    shadowed: frozenset[str] = frozenset()  # builtins its members shadow
 
     @property
     def label(self) -> str:
@@ -66,6 +114,12 @@ class Namespace:
     @property
     def functions_sorted(self) -> list[Function]:
         return [self.functions[k] for k in sorted(self.functions)]
+
+    @property
+    def member_names(self) -> set[str]:
+        return {c.attr for c in self.children.values()} | {
+            f.name for f in self.functions.values()
+        }
 
     def all_functions(self) -> list[Function]:
         out = [self.call] if self.call else []
@@ -86,11 +140,49 @@ class Namespace:
 
 @dataclass(frozen=True)
 class ErrorClass:
-    name: str
+    name: PyName
     code: str
     base: str
     status: int | None
     doc: str
+    # False: the code is named like one of the runtime's own classes (`ACCESS_ERROR`,
+    # `NOT_FOUND`) and that class stands for it; nothing is defined for it.
+    defined: bool = True
+
+    def __post_init__(self) -> None:
+        _check_names(self, "name")
+
+
+@dataclass
+class Skipped:
+    """A page the generator leaves out of the package, and why."""
+
+    method: str
+    api: str
+    path: str
+    reason: str
+
+
+@dataclass
+class Built:
+    """Everything `plan` renders, and what the report counts."""
+
+    trees: dict[str, dict[str, Namespace]]
+    classes: list[ErrorClass]
+    modules: dict[tuple[str, str], PyName]  # (api, root key) -> module name
+    module_types: dict[tuple[str, str], types.ModuleTypes]
+    renames: list[Rename]
+    skipped: list[Skipped]
+    unraisable: dict[str, list[str]]  # documented code -> why no class is made
+    methods: list[Method]
+
+    def functions(self) -> list[Function]:
+        return [
+            f
+            for tree in self.trees.values()
+            for ns in tree.values()
+            for f in ns.all_functions()
+        ]
 
 
 # Attributes the client classes define themselves (read from the runtime that defines
@@ -103,45 +195,76 @@ CLIENT_ATTRS = frozenset(
     if not name.startswith("_")
 ) | {"v3", "timeout"}
 
-CATEGORY_BASES = {
-    "auth": "AuthError",
-    "rate_limit": "RateLimitError",
-    "access": "AccessError",
-    "validation": "ValidationError",
-    "server": "ServerError",
-    "batch": "BatchError",
-    "method": "MethodError",
+# Module names of the package itself (rendered ones and the runtime's); a root
+# namespace never takes one.
+RESERVED_MODULES = frozenset(
+    {
+        "client",
+        "errors",
+        "testing",
+        "v3",
+        "py",
+        "_client",
+        "_errors",
+        "_flows",
+        "_runtime",
+        "_specs",
+        "_version",
+        "_root",
+        "__init__",
+        "__main__",
+        "mockdata",
+    }
+)
+
+# The runtime's exception classes, re-exported by the errors module.
+RUNTIME_CLASSES = tuple(
+    sorted(
+        name
+        for name, value in vars(runtime_errors).items()
+        if isinstance(value, type) and issubclass(value, Exception)
+    )
+)
+# Names the errors module defines itself: the runtime's classes and its own names.
+BASE_NAMES = frozenset(RUNTIME_CLASSES) | {
+    "ERRORS",
+    "register_errors",
+    "error_class",
 }
-AUTH_CODES = {
-    "NO_AUTH_FOUND",
-    "expired_token",
-    "invalid_token",
-    "INVALID_CREDENTIALS",
-    "WRONG_AUTH_TYPE",
-    "invalid_grant",
-    "invalid_client",
-}
-RATE_CODES = {"QUERY_LIMIT_EXCEEDED", "OPERATION_TIME_LIMIT", "OVERLOAD_LIMIT"}
 
 
-def error_category(code: str, status: int | None) -> str:
-    """Which branch of the exception hierarchy a documented code belongs to."""
-    if code in RATE_CODES or status == 429:
-        return "rate_limit"
-    if code in AUTH_CODES or status == 401:
-        return "auth"
-    if "BATCH" in code.upper():
-        return "batch"
-    if "VALIDATION" in code.upper() or code.upper() in {
-        "INVALID_ARG_VALUE",
-        "ERROR_ARGUMENT",
-    }:
-        return "validation"
-    if status == 403 or "ACCESS" in code.upper() or code == "insufficient_scope":
-        return "access"
-    if status is not None and status >= 500:
-        return "server"
-    return "method"
+def error_base(code: str, status: int | None) -> str:
+    """The category class a documented code's class derives from: the runtime's own
+    rule for codes it does not know (one rule for both), `MethodError` when the code
+    names no category."""
+    category = runtime_errors.category_class(code, status)
+    return (
+        "MethodError" if category is runtime_errors.Bitrix24Error else category.__name__
+    )
+
+
+_CODE_SHAPE = re.compile(r"[A-Za-z0-9_.:\-]+")
+_HTTP_STATUS = re.compile(r"[1-5]\d\d")
+
+
+def unraisable_reason(code: str, status: int | None) -> str | None:
+    """Why no class can stand for a documented code: the portal sends codes in
+    `error`, so a code cell that holds a message or an HTTP status is never what
+    the portal sends there."""
+    if not _CODE_SHAPE.fullmatch(code):
+        return "the code cell holds a message, not a code the portal sends"
+    if _HTTP_STATUS.fullmatch(code) and (status is None or int(code) >= 400):
+        return "the code cell holds an HTTP status, not a code the portal sends"
+    return None
+
+
+def skip_reason(method: Method) -> str | None:
+    """Why a documented record is no method of the REST client."""
+    if method.method.lower().startswith("bx24."):
+        return "a JS SDK function (BX24.*), not a REST method"
+    if not METHOD_NAME.fullmatch(method.method):
+        return "not a REST method name (dotted words of letters, digits and _)"
+    return None
 
 
 def first_sentence(text: str) -> str:
@@ -150,46 +273,95 @@ def first_sentence(text: str) -> str:
     return (m.group(1) if m else text)[:200]
 
 
-def build_args(params: tuple[Param, ...]) -> tuple[Arg, ...]:
-    named = naming.with_python_names(params)
-    args = [
-        Arg(
-            wire=p.name,
-            name=p.python_name,
-            annotation=(types.annotation if p.required else optional_annotation)(
-                p.type, p.item_type
-            ),
-            required=p.required,
-            description=" ".join(p.description.split()),
+def error_classes(
+    methods: list[Method], renames: list[Rename] | None = None
+) -> tuple[list[ErrorClass], dict[str, list[str]]]:
+    """One class per documented code the portal can send (method codes shared across
+    methods share a class); codes that are messages or HTTP statuses get none."""
+    by_code: dict[str, list[tuple[Method, Error]]] = {}
+    unraisable: dict[str, list[str]] = {}
+    for m in methods:
+        for e in m.errors:
+            if not e.code or e.odd:
+                continue
+            why = unraisable_reason(e.code, e.status)
+            if why:
+                unraisable.setdefault(e.code, [why])
+                unraisable[e.code].append(m.method)
+                continue
+            by_code.setdefault(e.code, []).append((m, e))
+    existing = {
+        code: naming.error_class_name(code)
+        for code in by_code
+        if naming.error_class_name(code) in RUNTIME_CLASSES
+    }
+    names = naming.unique_names(
+        sorted(set(by_code) - set(existing)),
+        BASE_NAMES,
+        naming.error_class_name,
+        sep="",
+        renames=renames,
+        where="error classes",
+    )
+    names.update(existing)
+    out = []
+    for code in sorted(by_code, key=lambda c: names[c]):
+        uses = by_code[code]
+        statuses = sorted({e.status for _, e in uses if e.status is not None})
+        status = statuses[0] if len(statuses) == 1 else None
+        system = any(e.system for _, e in uses)
+        lines = []
+        if system:
+            e = next(e for _, e in uses if e.system)
+            lines.append(" - ".join(x for x in (e.message, e.description) if x))
+        else:
+            for m, e in sorted(
+                uses, key=lambda u: (u[0].method, u[0].api, u[1].message)
+            ):
+                what = e.message or e.description
+                where = f"{m.method}" + (f" (field {e.field})" if e.field else "")
+                line = f"{where}: {what}".strip()
+                if line not in lines:
+                    lines.append(line)
+        out.append(
+            ErrorClass(
+                name=names[code],
+                code=code,
+                base=error_base(code, status),
+                status=status,
+                doc="\n".join(lines[:20]) or code,
+                defined=code not in existing,
+            )
         )
-        for p in named
-    ]
+    return out, unraisable
+
+
+def build_args(
+    method: Method, mt: types.ModuleTypes, parts: list[str]
+) -> tuple[Arg, ...]:
+    named = naming.unique_names(
+        [p.name for p in method.params], renames=None, where=method.method
+    )
+    args = []
+    for p in method.params:
+        typed = mt.param(p, parts)
+        required = p.required and not p.conditionally_required
+        args.append(
+            Arg(
+                wire=p.name,
+                name=named[p.name],
+                annotation=(
+                    typed.annotation if required else types.optional(typed.annotation)
+                ),
+                required=required,
+                description=p.description,
+                doc_required=p.required,
+                plain=typed.annotation,
+                alternatives=tuple(named[a] for a in p.alternatives if a in named),
+            )
+        )
     # Required first (Python needs no order for keyword-only args, but readers do).
     return tuple(sorted(args, key=lambda a: not a.required))
-
-
-def optional_annotation(doc_type: str | None, item_type: str | None) -> str:
-    return types.optional(types.annotation(doc_type, item_type))
-
-
-def return_annotation(method: Method) -> str:
-    for f in method.returns.fields:
-        if f.name == "result":
-            return types.annotation(f.type)
-    example = method.returns.example
-    if isinstance(example, dict) and "result" in example:
-        value = example["result"]
-        for py_type, name in (
-            (bool, "bool"),
-            (int, "int"),
-            (float, "float"),
-            (str, "str"),
-            (dict, "dict[str, Any]"),
-            (list, "list[Any]"),
-        ):
-            if isinstance(value, py_type):
-                return name
-    return "Any"
 
 
 def method_doc(method: Method) -> str:
@@ -198,17 +370,25 @@ def method_doc(method: Method) -> str:
         parts.append(method.description)
     if method.who_can_execute:
         parts.append(f"Who can call it: {method.who_can_execute}")
-    if method.deprecated:
-        parts.append(
-            "Deprecated"
-            + (f": use {method.replacement} instead." if method.replacement else ".")
-        )
     return "\n\n".join(p.strip() for p in parts if p.strip())
 
 
+def returns_doc(method: Method) -> str:
+    for f in method.returns.fields:
+        if f.name == "result" and f.description.strip():
+            return " ".join(f.description.split())
+    return ""
+
+
 def build_function(
-    method: Method, attr: str, spec: str, error_names: dict[str, str]
+    method: Method,
+    attr: PyName,
+    const: PyName,
+    spec: str,
+    error_names: dict[str, PyName],
+    mt: types.ModuleTypes,
 ) -> Function:
+    parts = method.method.split(".")
     codes = sorted(
         {
             error_names[e.code]
@@ -216,23 +396,47 @@ def build_function(
             if not e.system and e.code in error_names
         }
     )
+    unraisable = sorted(
+        {
+            e.code
+            for e in method.errors
+            if not e.system
+            and e.code
+            and not e.odd
+            and unraisable_reason(e.code, e.status)
+        }
+    )
+    args = build_args(method, mt, parts)
+    by_wire = {a.wire: a for a in args}
+    one_of = tuple(
+        tuple(tuple((by_wire[n].name, n) for n in s if n in by_wire) for s in group)
+        for group in method.alternatives
+    )
+    returned = mt.result(method, parts)
+    if returned.cause:
+        mt.causes["returns: " + returned.cause] += 1
     return Function(
-        const=spec_constant(method),
+        const=const,
         idempotent=is_idempotent(method),
         batch=method.batch,
         rate_limit=method.rate_limit_per_sec,
         pagination=method.pagination,
+        result_shape=paging.result_shape(method),
         name=attr,
         wire=method.method,
         api=method.api,
-        args=build_args(method.params),
-        returns=return_annotation(method),
+        args=args,
+        returns=returned.annotation,
         summary=first_sentence(method.title or method.method),
         doc=method_doc(method),
         deprecated=method.deprecated,
         replacement=method.replacement,
         spec=spec,
         errors=tuple(codes),
+        url=(method.source.url or "") if method.source else "",
+        returns_doc=returns_doc(method),
+        one_of=tuple(g for g in one_of if len(g) > 1 and all(g)),
+        unraisable=tuple(unraisable),
     )
 
 
@@ -258,118 +462,275 @@ def is_idempotent(method: Method) -> bool:
     return verb.startswith(READ_VERBS)
 
 
-def spec_constant(method: Method) -> str:
-    prefix = "V3_" if method.api == "v3" else ""
-    return prefix + naming.snake(method.method).upper()
+def spec_constants(
+    methods: list[Method], renames: list[Rename]
+) -> dict[tuple[str, str], PyName]:
+    """The MethodSpec constant of each method in `_specs.py`, unique across apis."""
+    keyed = {f"{m.api}:{m.method}": m for m in methods}
+    names = naming.unique_names(
+        sorted(keyed, key=lambda k: (keyed[k].api, keyed[k].method.lower(), k)),
+        naming.MODULE_NAMES | {"SPECS"},
+        lambda k: naming.constant(
+            "v3" if keyed[k].api == "v3" else "", keyed[k].method
+        ),
+        renames=renames,
+        where="_specs constants",
+    )
+    return {keyed[k].key: names[k] for k in keyed}
 
 
-def error_classes(methods: list[Method]) -> list[ErrorClass]:
-    """One class per documented code (method codes shared across methods share a
-    class)."""
-    by_code: dict[str, list[tuple[Method, Error]]] = {}
+def _best_segment(variants: list[str]) -> str:
+    """Of the spellings of one segment (case aside), the one that tells the most words
+    (`AttachedVote` over `attachedvote`); ties go to the first in sorted order."""
+    return sorted(variants, key=lambda v: (-naming.snake(v).count("_"), v))[0]
+
+
+def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
+    """The whole view: namespaces per api, error classes, TypedDicts per module, what
+    was renamed and what was left out."""
+    renames: list[Rename] = []
+    skipped: list[Skipped] = []
+    kept: list[Method] = []
     for m in methods:
-        for e in m.errors:
-            if e.code and not e.odd:
-                by_code.setdefault(e.code, []).append((m, e))
-    names = unique_class_names(sorted(by_code))
-    out = []
-    for code in sorted(by_code, key=lambda c: names[c]):
-        uses = by_code[code]
-        statuses = sorted({e.status for _, e in uses if e.status is not None})
-        status = statuses[0] if len(statuses) == 1 else None
-        system = any(e.system for _, e in uses)
-        lines = []
-        if system:
-            e = next(e for _, e in uses if e.system)
-            lines.append(" - ".join(x for x in (e.message, e.description) if x))
+        why = skip_reason(m)
+        if why:
+            skipped.append(Skipped(m.method, m.api, _path(m), why))
         else:
-            for m, e in sorted(
-                uses, key=lambda u: (u[0].method, u[0].api, u[1].message)
-            ):
-                what = e.message or e.description
-                where = f"{m.method}" + (f" (field {e.field})" if e.field else "")
-                line = f"{where}: {what}".strip()
-                if line not in lines:
-                    lines.append(line)
-        out.append(
-            ErrorClass(
-                name=names[code],
-                code=code,
-                base=CATEGORY_BASES[error_category(code, status)],
-                status=status,
-                doc="\n".join(lines[:20]) or code,
+            kept.append(m)
+    classes, unraisable = error_classes(kept, renames)
+    error_names = {c.code: c.name for c in classes}
+    consts = spec_constants(kept, renames)
+    trees, leaves = _trees(kept, skipped)
+    modules = _module_names(trees, renames)
+    _class_names(trees, renames)
+    module_types: dict[tuple[str, str], types.ModuleTypes] = {}
+    for (api, root_key), items in sorted(leaves.items()):
+        root = trees[api][root_key]
+        taken = set(naming.MODULE_NAMES) | {"_one_of"}
+        for ns in root.walk():
+            taken |= {ns.class_name, "Async" + ns.class_name}
+        mt = module_types[(api, root_key)] = _module_types(taken)
+        for node, leaf_key, m in items:
+            node.functions[leaf_key] = build_function(
+                m, naming.CALL, consts[m.key], specs.get(m.key, ""), error_names, mt
             )
+    for api, roots in trees.items():
+        client_attrs = naming.unique_names(
+            [roots[k].segment for k in sorted(roots) if k],
+            CLIENT_ATTRS if api == "v2" else naming.MODULE_NAMES,
+            renames=renames,
+            where="client" if api == "v2" else "client.v3",
         )
-    return out
+        for key in sorted(roots):
+            root = roots[key]
+            if key:
+                root.attr = client_attrs[root.segment]
+                resolve_members(root, frozenset(), renames)
+            else:  # dot-less methods are the client's own
+                own: set[str] = {*CLIENT_ATTRS, *client_attrs.values(), "call"}
+                resolve_members(root, frozenset(own), renames)
+            for ns in root.walk():
+                qualify_annotations(ns)
+    return Built(
+        trees=trees,
+        classes=classes,
+        modules=modules,
+        module_types=module_types,
+        renames=renames,
+        skipped=skipped,
+        unraisable=unraisable,
+        methods=kept,
+    )
 
 
-def unique_class_names(codes: list[str]) -> dict[str, str]:
-    taken = set(CATEGORY_BASES.values()) | {"Bitrix24Error", "TransportError"}
-    return naming.unique_names(codes, taken, naming.error_class_name, sep="")
+def _path(m: Method) -> str:
+    return m.source.path if m.source else ""
 
 
-def build_namespaces(
-    methods: list[Method],
-    specs: dict[tuple[str, str], str],
-    error_names: dict[str, str],
-) -> dict[str, dict[str, Namespace]]:
-    """api -> root segment -> namespace tree. Dot-less methods live under root ''."""
-    trees: dict[str, dict[str, Namespace]] = {}
-    for m in sorted(methods, key=lambda m: (m.api, m.method.lower(), m.method)):
+Leaves = dict[tuple[str, str], list[tuple[Namespace, str, Method]]]
+
+
+def _trees(
+    kept: list[Method], skipped: list[Skipped]
+) -> tuple[dict[str, dict[str, Namespace]], Leaves]:
+    """The namespace trees keyed by lower-cased segments (the portal ignores case),
+    each node named after the spelling of its segment that tells the most words."""
+    spellings: dict[tuple[str, ...], list[str]] = {}
+    placed: dict[tuple[str, tuple[str, ...]], Method] = {}
+    for m in sorted(kept, key=lambda m: (m.api, m.method.lower(), m.method)):
         segments = m.method.split(".")
-        roots = trees.setdefault(m.api, {})
-        root_key = segments[0].lower() if len(segments) > 1 else ""
+        lowered = tuple(s.lower() for s in segments)
+        if len(lowered) == 1 and m.api == "v3":
+            skipped.append(
+                Skipped(
+                    m.method, m.api, _path(m), "a REST v3 method without a namespace"
+                )
+            )
+            continue
+        if (m.api, lowered) in placed:
+            first = placed[(m.api, lowered)].method
+            skipped.append(
+                Skipped(
+                    m.method,
+                    m.api,
+                    _path(m),
+                    f"the same method as {first}: the names differ only in case",
+                )
+            )
+            continue
+        placed[(m.api, lowered)] = m
+        for depth in range(1, len(segments) + 1):
+            spellings.setdefault((m.api, *lowered[:depth]), []).append(
+                segments[depth - 1]
+            )
+    trees: dict[str, dict[str, Namespace]] = {}
+    leaves: Leaves = {}
+    for (api, lowered), m in placed.items():
+        roots = trees.setdefault(api, {})
+        segments = m.method.split(".")
+        root_key = lowered[0] if len(lowered) > 1 else ""
         if root_key not in roots:
             roots[root_key] = Namespace(
                 path=(segments[0],) if root_key else (),
-                attr=naming.snake(root_key) if root_key else "",
-                class_name=class_for(m.api, segments[:1] if root_key else ["root"]),
+                attr=naming.CALL,  # named when the tree is complete
+                class_name=naming.CALL,
+                segment=_best_segment(spellings[(api, root_key)]) if root_key else "",
             )
         node = roots[root_key]
-        for depth in range(1, len(segments) - 1):
-            key = segments[depth].lower()
+        for depth in range(1, len(lowered) - 1):
+            key = lowered[depth]
             if key not in node.children:
                 node.children[key] = Namespace(
                     path=tuple(segments[: depth + 1]),
-                    attr=naming.snake(segments[depth]),
-                    class_name=class_for(m.api, segments[: depth + 1]),
+                    attr=naming.CALL,
+                    class_name=naming.CALL,
+                    segment=_best_segment(spellings[(api, *lowered[: depth + 1])]),
                 )
             node = node.children[key]
-        leaf = segments[-1]
-        spec = specs.get(m.key, "")
-        fn = build_function(m, naming.snake(leaf), spec, error_names)
-        if leaf.lower() in node.functions:
-            continue  # casing variant of a method already placed
-        node.functions[leaf.lower()] = fn
-    for roots in trees.values():
-        for key, root in roots.items():
-            resolve_collisions(root, CLIENT_ATTRS if key == "" else frozenset())
-    return trees
+        node.leaf_segments[lowered[-1]] = _best_segment(spellings[(api, *lowered)])
+        leaves.setdefault((api, root_key), []).append((node, lowered[-1], m))
+    return trees, leaves
 
 
-def resolve_collisions(ns: Namespace, taken: frozenset[str] = frozenset()) -> None:
-    """A method named like a child namespace becomes that namespace's __call__."""
+def _module_names(
+    trees: dict[str, dict[str, Namespace]], renames: list[Rename]
+) -> dict[tuple[str, str], PyName]:
+    """The module of each root namespace, per api; never one of the package's own
+    module names."""
+    modules: dict[tuple[str, str], PyName] = {}
+    for api, roots in sorted(trees.items()):
+        keys = sorted(k for k in roots if k)
+        by_segment = {roots[k].segment: k for k in keys}
+        names = naming.unique_names(
+            list(by_segment),
+            RESERVED_MODULES | naming.MODULE_NAMES,
+            naming.module,
+            renames=renames,
+            where=f"{api} modules",
+        )
+        for seg, key in by_segment.items():
+            modules[(api, key)] = names[seg]
+        if "" in roots:
+            modules[(api, "")] = naming.ROOT_MODULE
+    return modules
+
+
+def _class_names(trees: dict[str, dict[str, Namespace]], renames: list[Rename]) -> None:
+    """Class names of every namespace, unique across both apis with their Async twins
+    (client.py imports them side by side)."""
+    nodes = [
+        (api, ns)
+        for api, roots in sorted(trees.items())
+        for key in sorted(roots)
+        for ns in roots[key].walk()
+    ]
+    used = set(naming.MODULE_NAMES) | {"Bitrix24", "AsyncBitrix24", "ENTERPRISE"}
+    for api, ns in sorted(nodes, key=lambda n: (n[0], n[1].label.lower(), n[1].label)):
+        prefix = "V3" if api == "v3" else ""
+        base = naming.class_name(*(ns.path or ("root",)), prefix=prefix, suffix="Api")
+        name, n = base, 2
+        while name in used or "Async" + name in used:
+            name = naming.class_name(
+                *(ns.path or ("root",)), prefix=prefix, suffix=f"Api{n}"
+            )
+            n += 1
+        if name != base:
+            renames.append(Rename(f"{api} classes", ns.label, base, name))
+        used |= {name, "Async" + name}
+        ns.class_name = name
+
+
+def _module_types(taken: set[str]) -> types.ModuleTypes:
+    used = set(taken)
+
+    def unique(name: PyName) -> PyName:
+        result, n = name, 2
+        while result in used:
+            result = naming.class_name(name, suffix=str(n))
+            n += 1
+        used.add(result)
+        return result
+
+    return types.ModuleTypes(
+        taken=used,
+        name_of=lambda parts: naming.class_name(*parts),
+        unique=unique,
+    )
+
+
+def resolve_members(
+    ns: Namespace, taken: frozenset[str], renames: list[Rename]
+) -> None:
+    """A method named like a child namespace becomes that namespace's __call__; the
+    other members get their names, collisions renamed and recorded."""
     for key in list(ns.functions):
         if key in ns.children:
-            ns.children[key].call = ns.functions.pop(key)
+            ns.children[key].call = replace(ns.functions.pop(key), name=naming.CALL)
     for child in ns.children.values():
-        resolve_collisions(child)
-    attrs = naming.unique_names(
-        sorted(set(ns.children) | set(ns.functions)), {"call"} | taken
+        resolve_members(child, frozenset(), renames)
+    wires = {child.segment: key for key, child in ns.children.items()}
+    wires |= {ns.leaf_segments[key]: key for key in ns.functions}
+    names = naming.unique_names(
+        sorted(wires, key=lambda w: (wires[w], w)),
+        naming.MODULE_NAMES | taken,
+        renames=renames,
+        where=ns.label or "methods without a namespace",
     )
-    for key, child in ns.children.items():
-        child.attr = attrs[key]
-    for key, fn in list(ns.functions.items()):
-        ns.functions[key] = Function(**{**fn.__dict__, "name": attrs[key]})
+    for wire, key in wires.items():
+        if key in ns.children and ns.children[key].segment == wire:
+            ns.children[key].attr = names[wire]
+        else:
+            ns.functions[key] = replace(ns.functions[key], name=names[wire])
 
 
-def class_for(api: str, segments: list[str]) -> str:
-    prefix = "V3" if api == "v3" else ""
-    return prefix + "".join(naming.camel(s) for s in segments) + "Api"
+def qualify_annotations(ns: Namespace) -> None:
+    """Annotations as written inside the namespace's class: builtins its members
+    shadow (a method named `list`) are written `builtins.list`."""
+    shadowed = set(ns.member_names & types.BUILTIN_TYPE_NAMES)
+    ns.shadowed = frozenset(shadowed)
+    if not shadowed:
+        return
+
+    def fix(fn: Function) -> Function:
+        args = tuple(
+            replace(
+                a,
+                annotation=types.qualify(a.annotation, shadowed),
+                plain=types.qualify(a.plain, shadowed),
+            )
+            for a in fn.args
+        )
+        return replace(fn, args=args, returns=types.qualify(fn.returns, shadowed))
+
+    ns.functions = {k: fix(f) for k, f in ns.functions.items()}
+    if ns.call is not None:
+        ns.call = fix(ns.call)
 
 
-def module_name(root: str) -> str:
-    return naming.snake(root) if root else "_root"
+def class_for(api: str, segments: list[str]) -> PyName:
+    return naming.class_name(
+        *(segments or ["root"]), prefix="V3" if api == "v3" else "", suffix="Api"
+    )
 
 
 def example_result(method: Method) -> Any:

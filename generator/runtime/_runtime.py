@@ -38,6 +38,9 @@ class MethodSpec(NamedTuple):
         None  # the method's own calls-per-second limit, if documented
     )
     pagination: str = "none"  # none | start-next | page-limit
+    # Where a list's items sit in `result` ("list", "items:tasks", "keyed", ...; see
+    # `_flows.page_items`), "" when the docs do not show it.
+    result_shape: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,13 @@ class Result:
 
 class Request(NamedTuple):
     url: str
-    payload: dict[str, Any]
+    payload: dict[str, Any] | list[Any]  # a JSON object, or REST v3 batch's array
     headers: dict[str, str]
     verb: str = "POST"
+
+
+# A method's parameters; a list is a JSON-array body (the REST v3 form of `batch`).
+Params = Mapping[str, Any] | list[Any] | None
 
 
 def mask(secret: str) -> str:
@@ -98,6 +105,10 @@ class WebhookAuth:
 
     def sign(self, payload: dict[str, Any]) -> dict[str, Any]:
         return payload
+
+    def sign_url(self, url: str) -> str:
+        """A URL carrying the credentials when the body cannot (a JSON-array body)."""
+        return url
 
     def __repr__(self) -> str:
         return f"WebhookAuth({self.origin}/rest/{self.user_id}/{mask(self._secret)}/)"
@@ -141,6 +152,10 @@ class TokenAuth:
 
     def sign(self, payload: dict[str, Any]) -> dict[str, Any]:
         return {**payload, "auth": self.access_token}
+
+    def sign_url(self, url: str) -> str:
+        """A URL carrying the token when the body cannot (a JSON-array body)."""
+        return f"{url}?{urlencode({'auth': self.access_token})}"
 
     def refresh_request(self) -> Request:
         query = urlencode(
@@ -239,14 +254,16 @@ def method_params(wire: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str
 def build_request(
     auth: Auth,
     spec: MethodSpec,
-    params: Mapping[str, Any] | None,
+    params: Params,
     idempotency_key: str | None = None,
 ) -> Request:
-    payload = auth.sign(dict(params or {}))
     headers: dict[str, str] = {}  # the clients send DEFAULT_HEADERS on every request
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
-    return Request(auth.url(spec.name, spec.api), payload, headers)
+    url = auth.url(spec.name, spec.api)
+    if isinstance(params, list):
+        return Request(auth.sign_url(url), list(params), headers)
+    return Request(url, auth.sign(dict(params or {})), headers)
 
 
 def parse_response(

@@ -54,11 +54,11 @@ def field(params, *path: str):
 
 
 def test_fixture_tree_is_complete(en_report: C.TreeReport, ru_report: C.TreeReport) -> None:
-    assert (en_report.method_pages, en_report.complete, en_report.crashes) == (7, 7, 0)
+    assert (en_report.method_pages, en_report.complete, en_report.crashes) == (9, 9, 0)
     assert (ru_report.method_pages, ru_report.complete, ru_report.crashes) == (2, 2, 0)
     assert en_report.findings() == []
     (demo, events) = en_report.categories()
-    assert (demo.category, demo.pages, demo.method_pages) == ("demo", 8, 7)
+    assert (demo.category, demo.pages, demo.method_pages) == ("demo", 10, 9)
     assert (events.category, events.method_pages) == ("events", 0)  # an event is no method
 
 
@@ -196,6 +196,41 @@ def test_an_incomplete_record_is_reported_with_positions(en_report: C.TreeReport
     assert C.judge(facts, good, "p.md") == []
 
 
+def test_parameters_under_any_heading_that_names_them(en_report: C.TreeReport) -> None:
+    """"Method Parameters for <mode>" (twice), "Stage Parameters", "## Parameter fields";
+    `SORT` beside `sort` and `title` beside `TITLE` are separate parameters."""
+    register = method(en_report, "demo.widget.register")
+    assert names(register.params) == ["OWNER_ID", "sort", "SORT", "fields", "FRAME_URL"]
+    assert names(field(register.params, "fields").fields) == ["TITLE", "title"]
+    assert [p.required for p in register.params] == [True, False, False, False, True]
+    stage = method(en_report, "demo.stage.get")
+    assert names(stage.params) == ["id"] and stage.params[0].required
+
+
+def test_the_count_catches_records_that_lose_those_parameters(
+    en_report: C.TreeReport,
+) -> None:
+    """The misses of earlier readers: no parameters under "... for <mode>" headings, the
+    row under "Stage Parameters" lost, a case variant merged into its twin."""
+    for page, name in (("demo-widget-register.md", "demo.widget.register"),
+                       ("demo-stage-get.md", "demo.stage.get")):
+        facts = C.page_facts((DEMO / page).read_text(encoding="utf-8"), DEMO / page)
+        good = method(en_report, name)
+        assert C.judge(facts, good, page) == []
+        assert "CONF005" in {f.code for f in C.judge(facts, replace(good, params=()), page)}
+    facts = C.page_facts((DEMO / "demo-widget-register.md").read_text(encoding="utf-8"),
+                         DEMO / "demo-widget-register.md")
+    good = method(en_report, "demo.widget.register")
+    merged = replace(good, params=tuple(p for p in good.params if p.name != "SORT"))
+    (lost,) = C.judge(facts, merged, "p.md")
+    assert lost.code == "CONF005" and "'SORT'" in lost.message
+    fields = field(good.params, "fields")
+    one_title = replace(good, params=tuple(
+        replace(p, fields=fields.fields[:1]) if p.name == "fields" else p
+        for p in good.params))
+    assert {f.code for f in C.judge(facts, one_title, "p.md")} == {"CONF007"}
+
+
 def test_a_crash_becomes_a_finding(monkeypatch: pytest.MonkeyPatch) -> None:
     import generator.read
 
@@ -221,10 +256,10 @@ def test_english_against_russian(en_report: C.TreeReport, ru_report: C.TreeRepor
 def test_cli_conformance(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["conformance", str(EN)]) == 0
     out = capsys.readouterr().out
-    assert "complete method records: 7 of 7 (100.00%); crashes: 0" in out
+    assert "complete method records: 9 of 9 (100.00%); crashes: 0" in out
     assert main(["conformance", str(EN), "--compare", str(RU), "--json"]) == 1  # 50% agree
     data = json.loads(capsys.readouterr().out)
-    assert [t["method_pages"] for t in data["trees"]] == [7, 2]
+    assert [t["method_pages"] for t in data["trees"]] == [9, 2]
     assert data["agreement"]["disagreements"][0]["only_second"] == ["WRONG_USER"]
     assert main(["conformance", str(HERE / "nowhere")]) == 2
 

@@ -16,6 +16,7 @@ def mypy(*args: str) -> subprocess.CompletedProcess[str]:
     """mypy in strict mode with no project configuration, run in generated/ so that
     `b24client` is the committed generated package."""
     command = [sys.executable, "-m", "mypy", "--strict", "--warn-unused-ignores",
+               "--enable-error-code", "deprecated",
                "--config-file", "/dev/null", "--cache-dir", "/dev/null", *args]
     return subprocess.run(command, cwd=ROOT / "generated", capture_output=True, text=True)
 

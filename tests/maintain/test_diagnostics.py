@@ -29,8 +29,8 @@ CODE = re.compile(r"""(["'])([A-Z]{2,4}\d{3})\1""")
 # two languages, a crash, a scraped form no reader has, or a reader bug (CONF).
 NOT_A_PAGE = {
     "READ001", "READ003", "READ004", "SPEC008", "SPEC009", "SCR001", "LINT000",
-    "LINT401", "LINT402", "LINT403", "SYNC001", "SYNC002", "READ005", "MD011",
-} | {c for c in RULES if c.startswith(("CONF", "OUT"))}
+    "LINT401", "LINT402", "LINT403", "SYNC001", "SYNC002", "READ005", "MD011", "CFG001",
+} | {c for c in RULES if c.startswith(("CONF", "OUT", "ARG"))}
 
 
 def codes_in_source() -> dict[str, list[str]]:

@@ -120,3 +120,50 @@ def test_cli_dry_run_writes_nothing(capsys, specs):
     out = capsys.readouterr().out
     assert "created" in out and "lost:" in out
     assert sorted(p.name for p in specs.rglob("*")) == before
+
+
+AWKWARD = FIXTURES / "awkward"
+
+
+def test_import_output_lints_clean_and_is_a_sync_fixed_point(tmp_path, capsys):
+    """Pages with what real docs have: two pages claiming one method, a page without a
+    Scope line, examples sending a key the table lacks, a replacement linked to a page
+    not written yet under another spelling."""
+    target = tmp_path / "specs"
+    run = import_sources([AWKWARD], target)
+    twins = [p for p in run.problems if p.code == "SPEC008"]
+    assert len(twins) == 1 and "gadget-read.md" in str(twins[0].position)
+    assert "gadget-get.md" in twins[0].hint  # both pages named
+    written = sorted(p.relative_to(target).as_posix() for p in target.rglob("*.md"))
+    assert written == ["demo/demo.gadget.get.md", "demo/demo.gadget.old.md",
+                       "unscoped/demo.gadget.bind.md"]
+    assert [r.method for r in run.results].count("demo.gadget.get") == 1
+    get = split((target / "demo" / "demo.gadget.get.md").read_text(encoding="utf-8"), "x")[0]
+    assert [p["name"] for p in get.data["params"]] == ["id", "withParts"]  # the first page
+    assert get.data["params"][1]["type"] == "any"
+    bind = split((target / "unscoped" / "demo.gadget.bind.md").read_text(encoding="utf-8"), "x")[0]
+    assert bind.data["scope"] == "unscoped"
+    old = split((target / "demo" / "demo.gadget.old.md").read_text(encoding="utf-8"), "x")[0]
+    assert old.data["replacement"] == "demo.gadget.get"
+    report = lint_paths([target])
+    assert report.count("error") == 0, [f.format() for f in report.findings]
+    assert {f.code for f in report.findings} >= {"LINT211"}
+    assert main(["sync", "--check", str(target)]) == 0
+    lost = " ".join(" ".join(r.lost) for r in run.results)
+    assert "withParts" in lost and "names no scope" in lost
+
+
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "en" / "api-reference"
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="no docs corpus at ../shared/corpus/en")
+def test_importing_the_corpus_lints_clean_and_syncs_to_itself(tmp_path, capsys):
+    target = tmp_path / "specs"
+    run = import_sources([CORPUS], target)
+    assert run.results and not [p for r in run.results for p in r.problems
+                                if p.severity == "error"]
+    assert all(p.code == "SPEC008" for p in run.problems if p.severity == "error")
+    report = lint_paths([target])
+    assert report.count("error") == 0, [f.format() for f in report.findings
+                                        if f.severity == "error"][:10]
+    assert main(["sync", "--check", str(target)]) == 0

@@ -34,6 +34,7 @@ CASES = {
     "errors_mismatch": {"LINT118"},
     "example_key_unknown": {"LINT201"},
     "example_key_case": {"LINT202"},
+    "example_key_front_matter": {"LINT211"},
     "title_examples": {"LINT203"},
     "link_missing": {"LINT204"},
     "response_json": {"LINT205"},

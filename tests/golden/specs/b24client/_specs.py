@@ -15,6 +15,7 @@ DEMO_ITEM = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="",
 )
 DEMO_ITEM_GET = MethodSpec(
     "demo.item.get",
@@ -25,6 +26,7 @@ DEMO_ITEM_GET = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="value",
 )
 PROFILE = MethodSpec(
     "profile",
@@ -35,6 +37,7 @@ PROFILE = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="",
 )
 V3_DEMO_ITEM_UPDATE = MethodSpec(
     "demo.item.update",
@@ -45,6 +48,7 @@ V3_DEMO_ITEM_UPDATE = MethodSpec(
     batch=True,
     rate_limit=None,
     pagination="none",
+    result_shape="",
 )
 
 SPECS: dict[tuple[str, str], MethodSpec] = {

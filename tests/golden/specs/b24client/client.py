@@ -4,11 +4,13 @@
 
 The machinery (flows, transport, batch, paging) is the runtime's `SyncClient` and
 `AsyncClient`; this module adds one property per namespace of the documented methods.
+A namespace's module is imported the first time its property is read.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ._client import AsyncClient, SyncClient
 from ._flows import ENTERPRISE as ENTERPRISE
@@ -16,8 +18,10 @@ from ._flows import STANDARD as STANDARD
 from ._flows import Limits as Limits
 from ._flows import RetryPolicy as RetryPolicy
 from ._root import RootApi, AsyncRootApi
-from .demo import DemoApi, AsyncDemoApi
-from .v3.demo import V3DemoApi, AsyncV3DemoApi
+
+if TYPE_CHECKING:
+    from .demo import DemoApi, AsyncDemoApi
+    from .v3.demo import V3DemoApi, AsyncV3DemoApi
 
 __all__ = [
     "AsyncBitrix24",
@@ -34,6 +38,8 @@ class Bitrix24(SyncClient, RootApi):
 
     @cached_property
     def demo(self) -> DemoApi:
+        from .demo import DemoApi
+
         return DemoApi(self)
 
     @cached_property
@@ -47,6 +53,8 @@ class AsyncBitrix24(AsyncClient, AsyncRootApi):
 
     @cached_property
     def demo(self) -> AsyncDemoApi:
+        from .demo import AsyncDemoApi
+
         return AsyncDemoApi(self)
 
     @cached_property
@@ -61,6 +69,8 @@ class _V3:
 
     @cached_property
     def demo(self) -> V3DemoApi:
+        from .v3.demo import V3DemoApi
+
         return V3DemoApi(self._client)
 
 
@@ -70,4 +80,6 @@ class _AsyncV3:
 
     @cached_property
     def demo(self) -> AsyncV3DemoApi:
+        from .v3.demo import AsyncV3DemoApi
+
         return AsyncV3DemoApi(self._client)

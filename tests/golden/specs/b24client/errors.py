@@ -13,6 +13,8 @@ from ._errors import AuthError as AuthError
 from ._errors import BatchError as BatchError
 from ._errors import Bitrix24Error as Bitrix24Error
 from ._errors import MethodError as MethodError
+from ._errors import NotFoundError as NotFoundError
+from ._errors import PagingError as PagingError
 from ._errors import RateLimitError as RateLimitError
 from ._errors import ServerError as ServerError
 from ._errors import TransportError as TransportError
@@ -34,7 +36,7 @@ class ExpiredTokenError(AuthError):
     status = 401
 
 
-class ItemNotFoundError(MethodError):
+class ItemNotFoundError(NotFoundError):
     """demo.item.get: No such item"""
 
     code = "ITEM_NOT_FOUND"

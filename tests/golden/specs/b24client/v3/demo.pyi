@@ -2,7 +2,6 @@
 # Do not edit: change the spec and run `make regenerate`.
 from collections.abc import Mapping
 from typing import Any
-
 from .._client import AsyncClient, SyncClient
 
 class V3DemoItemApi:
