@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from generator import __version__, console, diagnostics, mock, pipeline
+from generator import __version__, config, console, diagnostics, mock, pipeline
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import to_json
 
@@ -80,6 +80,10 @@ def cmd_ir(args: argparse.Namespace) -> int:
 
 
 def cmd_regenerate(args: argparse.Namespace) -> int:
+    settings, problems = config.load()
+    if problems:
+        return refused(problems)
+    args.out = args.out or settings.out
     if args.docs and args.specs:
         print(
             "b24gen regenerate: give a specs folder or --docs, not both",
@@ -87,7 +91,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
         )
         return EXIT_INPUT
     outcome = pipeline.regenerate(
-        Path(args.specs or "specs"),
+        Path(args.specs or settings.specs),
         Path(args.out),
         check=args.check,
         force=args.force,
@@ -159,9 +163,16 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
     if problems := bad_paths(args.paths + ([args.compare] if args.compare else [])):
         return refused(problems)
+    settings, problems = config.load()
+    if problems:
+        return refused(problems)
+    rules = settings.lint.with_options(args.select, args.ignore)
     result = lint.lint_paths(
         [Path(p) for p in args.paths], [Path(args.compare)] if args.compare else None
     )
+    result.findings = [
+        f for f in result.findings if rules.keeps(f.code, f.position.path)
+    ]
     if args.format == "json":
         sys.stdout.write(lint.as_json(result))
     else:
@@ -344,6 +355,17 @@ def add_spec_verbs(
 ) -> None:
     lint = sub.add_parser("lint", help="report problems in spec and docs pages")
     lint.add_argument("paths", nargs="+", help="spec or docs files and folders")
+    lint.add_argument(
+        "--select",
+        metavar="CODES",
+        help="report only these codes or prefixes, comma-separated (LINT,SPEC010); "
+        "adds to [tool.b24gen.lint] select",
+    )
+    lint.add_argument(
+        "--ignore",
+        metavar="CODES",
+        help="leave out these codes or prefixes, comma-separated (LINT204)",
+    )
     lint.add_argument("--format", choices=["text", "json"], default="text")
     lint.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     lint.add_argument(
@@ -432,7 +454,10 @@ def add_regenerate_verb(
         help="build from a docs checkout (its root or its api-reference), either "
         "language, instead of specs",
     )
-    regen.add_argument("--out", default="generated", help="the output folder")
+    regen.add_argument(
+        "--out",
+        help="the output folder (default: [tool.b24gen] out, else generated)",
+    )
     regen.add_argument(
         "--report",
         action="store_true",

@@ -34,6 +34,14 @@ class LintRules:
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
+    def with_options(self, select: str | None, ignore: str | None) -> LintRules:
+        """These rules with `--select`/`--ignore` (comma-separated) from the command
+        line: a selection there replaces the configured one, ignores add up."""
+        chosen = split_codes(select) or self.select
+        return LintRules(
+            chosen, self.ignore + split_codes(ignore), self.per_file_ignores
+        )
+
     def keeps(self, code: str, path: str) -> bool:
         """Whether a finding of `code` at `path` is reported."""
         if self.select and not code.startswith(self.select):
@@ -134,3 +142,7 @@ def codes(value: Any, key: str, wrong: Any) -> tuple[str, ...]:
         wrong(key, "a list of codes or code prefixes")
         return ()
     return tuple(v.strip().upper() for v in value)
+
+
+def split_codes(text: str | None) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())

@@ -297,11 +297,15 @@ def first_cell(text: str) -> str:
     return (text[: m.start()] if m else text).strip()
 
 
+# Bold text: `**...**`, where an escaped character (`\*`) does not close it.
+BOLD = r"\*\*((?:\\.|[^\\])+?)\*\*(?!\*\*)"
+
+
 def row_name(row: RawRow) -> str:
     """The parameter a row describes: the bold text (or first line) of its first
     cell."""
     line = row.first.strip().split("\n")[0]
-    m = re.search(r"\*\*(.+?)\*\*(?!\*\*)", line)
+    m = re.search(BOLD, line)
     name = unlinked(m.group(1) if m else line)
     name = re.sub(r"(?:\^\*\^|(?<!\\)\*)+$", "", name)  # the marks at its end
     name = name.replace("\\*", "\x00")  # an escaped star is the name's own
@@ -312,7 +316,7 @@ def row_mark(row: RawRow) -> int:
     """Required level from the star marks next to the name: 0, 1 or 2
     (conditionally)."""
     line = row.first.strip().split("\n")[0]
-    m = re.match(r"^\*\*(.+?)\*\*((?:\\?\*|\^\*\^)*)", line)
+    m = re.match("^" + BOLD + r"((?:\\?\*|\^\*\^)*)", line)
     if not m:
         return 0
     inside = re.search(r"((?:(?<!\\)\*|\^\*\^)*)$", m.group(1))

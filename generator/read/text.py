@@ -257,8 +257,9 @@ def parse_name_cell(text: str) -> tuple[str, int, list[str]]:
         return "", 0, []
     first = lines[0].strip()
     types_text = "\n".join(lines[1:])
-    bold = re.match(r"^\*\*(.+?)\*\*(?!\*\*)(.*)$", first) or re.match(
-        r"^\*\*(.+?)\*\*(.*)$", first
+    # an escaped character (`\*`) inside the bold does not close it
+    bold = re.match(r"^\*\*((?:\\.|[^\\])+?)\*\*(?!\*\*)(.*)$", first) or re.match(
+        r"^\*\*((?:\\.|[^\\])+?)\*\*(.*)$", first
     )
     if bold:
         inner, rest = bold.group(1), bold.group(2)

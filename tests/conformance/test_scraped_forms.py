@@ -132,7 +132,7 @@ def test_comparison_honours_lossy() -> None:
 
 # The measured shares of agreeing method pages (bench/scraped/run.py prints them); the
 # issue's targets are 99% (pipe) and 98% (blank).
-FLOOR = {"pipe": 0.97, "blank": 0.90}
+FLOOR = {"pipe": 0.98, "blank": 0.91}
 
 
 @pytest.fixture(scope="module")

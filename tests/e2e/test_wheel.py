@@ -44,3 +44,10 @@ def test_wheel_generates_outside_the_checkout(tmp_path):
     assert produced == expected
     for rel in sorted(expected):
         assert (work / "out" / rel).read_bytes() == (ROOT / "generated" / rel).read_bytes(), rel
+
+    # The installed b24gen reads [tool.b24gen] of the project it runs in.
+    (work / "pyproject.toml").write_text(
+        '[tool.b24gen]\nspecs = "specs"\nout = "configured"\n\n'
+        '[tool.b24gen.lint]\nignore = ["LINT"]\n', encoding="utf-8")
+    run(bin_dir / "b24gen", "regenerate", cwd=work)
+    assert (work / "configured" / "b24client" / "client.py").is_file()
