@@ -4,22 +4,22 @@
 
 from . import _specs as _specs  # registers the documented methods
 from . import errors as errors  # registers the documented error codes
+from ._version import VERSION
 from ._flows import ENTERPRISE, STANDARD, BatchResult, Limits, RetryPolicy
 from ._runtime import Result, TokenAuth, WebhookAuth
-from ._version import VERSION
 from .client import AsyncBitrix24, Bitrix24
 from .errors import Bitrix24Error
 
 __all__ = [
-    "ENTERPRISE",
-    "STANDARD",
     "AsyncBitrix24",
     "BatchResult",
     "Bitrix24",
     "Bitrix24Error",
+    "ENTERPRISE",
     "Limits",
     "Result",
     "RetryPolicy",
+    "STANDARD",
     "TokenAuth",
     "WebhookAuth",
     "errors",

@@ -15,6 +15,13 @@ from generator.render.format import format_all
 from generator.render.runtime import runtime_files
 
 PACKAGE = "b24client"
+# What `import b24client` offers, by the module that defines it.
+PUBLIC = (
+    ("._flows", ("ENTERPRISE", "STANDARD", "BatchResult", "Limits", "RetryPolicy")),
+    ("._runtime", ("Result", "TokenAuth", "WebhookAuth")),
+    (".client", ("AsyncBitrix24", "Bitrix24")),
+    (".errors", ("Bitrix24Error",)),
+)
 
 
 class Planner:
@@ -73,7 +80,12 @@ def plan_built(
         classes=built.classes,
         runtime_classes=model.RUNTIME_CLASSES,
     )
-    out.emit(f"{PACKAGE}/__init__.py", "package_init.py.jinja")
+    out.emit(
+        f"{PACKAGE}/__init__.py",
+        "package_init.py.jinja",
+        exports=PUBLIC,
+        public=[name for _, names in PUBLIC for name in names],
+    )
     out.emit(f"{PACKAGE}/_version.py", "_version.py.jinja")
     if roots["v3"]:
         out.emit(f"{PACKAGE}/v3/__init__.py", "v3_init.py.jinja")
