@@ -156,19 +156,22 @@ DEPRECATION = re.compile(
 V3_MARKERS = re.compile(r"REST 3\.0|\bv ?3(?:\.0)?\b", re.I)
 
 
+# Inline markup outside code spans; what a code span holds is literal (`'UF_*'`).
 PLAIN_STEPS = [
     (re.compile(pattern), repl)
     for pattern, repl in (
         (r"\*\*([^*]+)\*\*", r"\1"),
         (r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1"),
-        (r"`([^`]+)`", r"\1"),
         (r"\^\*\^", "*"),
         (r"<br\s*/?>", "\n"),
         (r"\{\.[\w-]+\}", ""),
-        (r"[ \t]+\n", "\n"),
-        (r"\n{3,}", "\n\n"),
     )
 ]
+WHITESPACE_STEPS = [
+    (re.compile(r"[ \t]+\n"), "\n"),
+    (re.compile(r"\n{3,}"), "\n\n"),
+]
+CODE_SPAN = re.compile(r"(`[^`]+`)")
 
 
 def plain(text: str) -> str:
@@ -177,7 +180,12 @@ def plain(text: str) -> str:
         return text.strip()
     text = LINK.sub(lambda m: m.group(1), text)
     text = text.replace("{#T}", "")
-    for pattern, repl in PLAIN_STEPS:
+    parts = CODE_SPAN.split(text)  # odd items: code spans
+    for i in range(0, len(parts), 2):
+        for pattern, repl in PLAIN_STEPS:
+            parts[i] = pattern.sub(repl, parts[i])
+    text = "".join(p[1:-1] if i % 2 else p for i, p in enumerate(parts))
+    for pattern, repl in WHITESPACE_STEPS:
         text = pattern.sub(repl, text)
     return text.strip()
 

@@ -146,3 +146,10 @@ def test_markdown_page_to_method(tmp_path: Path):
     assert [(e.code, e.status, e.odd) for e in m.errors] == [("ERR_ONE", 400, False), ("-", 400, True)]
     assert m.examples[0].payload == {"fields": {"TITLE": "a"}}
     assert m.examples[0].calls == "demo.thing.do"
+
+
+def test_plain_text_keeps_what_code_spans_hold():
+    from generator.read.text import plain
+
+    text = "By default — `'*'` + custom fields — `'UF_*'`, and *emphasis* goes"
+    assert plain(text) == "By default — '*' + custom fields — 'UF_*', and emphasis goes"
