@@ -214,11 +214,19 @@ def cmd_import(args: argparse.Namespace) -> int:
         Path(args.to),
         args.scope,
         write=not args.dry_run,
+        on_result=lambda r: print(r.describe(args.dry_run), flush=True),
     )
-    for r in run.results:
-        print(r.describe())
     problems = run.problems + [p for r in run.results for p in r.problems]
+    if args.scope and not run.results and not problems:
+        known = ", ".join(sorted(run.scopes_seen)) or "none"
+        message = f"no page has scope {', '.join(args.scope)} (scopes there: {known})"
+        problems.append(diagnostic("ARG004", "--scope", message))
     report(problems, "error")
+    for lost, pages in run.losses():
+        print(
+            f"b24gen import: the source form lost {lost} ({pages} page(s))",
+            file=sys.stderr,
+        )
     print(
         f"b24gen import: {len(run.results)} method(s), {run.skipped} page(s) skipped",
         file=sys.stderr,

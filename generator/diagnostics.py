@@ -259,6 +259,13 @@ _RULES: tuple[Rule, ...] = (
         example="$ b24gen mock --port 99999",
     ),
     Rule(
+        "ARG004",
+        "error",
+        "no page has the scope asked for",
+        "the finding lists the scopes of the pages read; pick one of them",
+        example="$ b24gen import docs/api-reference --scope nosuchscope",
+    ),
+    Rule(
         "ARG003",
         "error",
         "the mock portal cannot listen on the port",

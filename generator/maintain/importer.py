@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,9 +52,14 @@ class Imported:
     lost: list[str] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
 
-    def describe(self) -> str:
-        lost = f"  (lost: {'; '.join(self.lost)})" if self.lost else ""
-        return f"{self.action:9s} {self.target}  <- {self.source}{lost}"
+    def describe(self, dry_run: bool = False) -> str:
+        """One line; what the source form lost is summarised once for the run."""
+        action = (
+            f"would {self.action[:-1]}"
+            if dry_run and self.action != "unchanged"
+            else self.action
+        )
+        return f"{action:12s} {self.target}  <- {self.source}"
 
 
 @dataclass
@@ -60,11 +67,23 @@ class ImportRun:
     results: list[Imported] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
     skipped: int = 0  # pages that document no method (or another scope)
+    scopes_seen: set[str] = field(default_factory=set)  # of every method page read
+
+    def losses(self) -> list[tuple[str, int]]:
+        """What the source forms could not carry, with the number of pages each."""
+        counted = Counter(item for r in self.results for item in dict.fromkeys(r.lost))
+        return sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def import_sources(
-    sources: list[Path], to: Path, scopes: list[str] | None = None, write: bool = True
+    sources: list[Path],
+    to: Path,
+    scopes: list[str] | None = None,
+    write: bool = True,
+    on_result: Callable[[Imported], None] | None = None,
 ) -> ImportRun:
+    """Import the method pages below `sources` into `to`; `on_result` sees each
+    result as it is made (the CLI streams them)."""
     run = ImportRun()
     if to.exists() and not to.is_dir():
         message = f"{to} is a file, not a folder"
@@ -75,6 +94,8 @@ def import_sources(
         sp = read_page(path)
         run.problems.extend(p for p in sp.problems if p.severity == "error")
         m = sp.method
+        if m is not None:
+            run.scopes_seen.update(s for s in m.scopes or (m.scope,) if s)
         if m is None or (scopes and not set(scopes) & set(m.scopes or (m.scope,))):
             run.skipped += 1
             continue
@@ -90,7 +111,10 @@ def import_sources(
             message = f"{m.method} would be written to {target}, outside {to}"
             run.problems.append(diagnostic("OUT005", sp.display, message))
             continue
-        run.results.append(import_page(sp, m, target, to, by_name, write))
+        result = import_page(sp, m, target, to, by_name, write)
+        run.results.append(result)
+        if on_result is not None:
+            on_result(result)
     return run
 
 

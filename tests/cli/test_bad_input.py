@@ -88,3 +88,11 @@ def test_every_verb_has_a_description_an_example_and_argument_help(verb):
     assert result.returncode == 0
     assert "example:\n  b24gen " + verb in result.stdout
     assert "usage: b24gen " + verb in result.stdout
+
+
+def test_import_with_an_unknown_scope_names_the_scopes_there():
+    result = b24gen("import", "tests/fixtures/import", "--to", "/tmp/b24gen-never",
+                    "--scope", "nosuchscope")
+    assert result.returncode == 2 and "ARG004" in result.stderr
+    assert "scopes there: demo" in result.stderr
+    assert not Path("/tmp/b24gen-never").exists()
