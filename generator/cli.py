@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator import __version__, config, console, diagnostics, mock, pipeline
@@ -26,6 +26,11 @@ def report(problems: list[Diagnostic], min_severity: str = "warning") -> None:
     ):
         if p.severity in keep:
             console.finding_line(p.format(), p.severity)
+
+
+def bar(label: str) -> Callable[[list[Path]], Iterable[Path]]:
+    """Walk files with a progress bar on a terminal (nothing when piped or in CI)."""
+    return lambda files: console.progress(files, len(files), label)
 
 
 def bad_paths(
@@ -61,7 +66,9 @@ def out_of_range(
 def cmd_ir(args: argparse.Namespace) -> int:
     if problems := bad_paths(args.paths):
         return refused(problems)
-    methods, problems = pipeline.read_ir([Path(p) for p in args.paths], args.format)
+    methods, problems = pipeline.read_ir(
+        [Path(p) for p in args.paths], args.format, bar("reading pages")
+    )
     report(problems, "warning" if args.verbose else "error")
     if args.json:
         sys.stdout.write(to_json(methods))
@@ -168,7 +175,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
         return refused(problems)
     rules = settings.lint.with_options(args.select, args.ignore)
     result = lint.lint_paths(
-        [Path(p) for p in args.paths], [Path(args.compare)] if args.compare else None
+        [Path(p) for p in args.paths],
+        [Path(args.compare)] if args.compare else None,
+        bar("linting pages"),
     )
     result.findings = [
         f for f in result.findings if rules.keeps(f.code, f.position.path)

@@ -16,8 +16,8 @@ from rich.text import Text
 
 T = TypeVar("T")
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-SECTION_STYLES = {"breaking": "bold red", "added": "green", "removed": "red"}
-PROGRESS_AFTER = 1.0  # seconds: shorter runs finish before a bar would help
+# Seconds before a bar appears: shorter runs finish before it would help (tests set 0).
+PROGRESS_AFTER = float(os.environ.get("B24GEN_PROGRESS_AFTER", "1.0"))
 
 
 def is_interactive(stream: TextIO) -> bool:

@@ -11,7 +11,14 @@ from pathlib import Path, PurePosixPath
 
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import Error, Method, Source
-from generator.read import duplicate_methods, expand, read_file, read_paths
+from generator.read import (
+    Each,
+    duplicate_methods,
+    every,
+    expand,
+    read_file,
+    read_paths,
+)
 from generator.read.markdown import display_path, read_markdown_text
 from generator.render import model, plan_built
 from generator.render.naming import with_python_names
@@ -308,11 +315,11 @@ def output_problems(out: Path, source: Path, overwrite: bool) -> list[Diagnostic
 
 
 def read_ir(
-    paths: list[Path], fmt: str | None = None
+    paths: list[Path], fmt: str | None = None, each: Each = every
 ) -> tuple[list[Method], list[Diagnostic]]:
     """Methods as `b24gen ir` prints them: with the Python names the client will use
     and the pages' addresses on the docs website."""
-    methods, problems = read_paths(paths, fmt)
+    methods, problems = read_paths(paths, fmt, each)
     return [
         replace(m, params=with_python_names(m.params), source=with_url(m))
         for m in methods

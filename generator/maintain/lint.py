@@ -26,7 +26,7 @@ from generator.maintain.compare import compare_methods, pair_methods
 from generator.maintain.derive import derived, differences
 from generator.maintain.links import LINK, local_target
 from generator.maintain.page import SpecPage, read_page
-from generator.read import duplicate_methods, expand, read_paths
+from generator.read import Each, duplicate_methods, every, expand, read_paths
 from generator.read import text as T
 from generator.read.yfm import Block
 from generator.render.types import is_known
@@ -66,10 +66,12 @@ class LintReport:
 # ---------------------------------------------------------------- running
 
 
-def lint_paths(paths: list[Path], compare: list[Path] | None = None) -> LintReport:
+def lint_paths(
+    paths: list[Path], compare: list[Path] | None = None, each: Each = every
+) -> LintReport:
     pages: list[SpecPage] = []
     found: list[Diagnostic] = []
-    for path in expand(paths):
+    for path in each(expand(paths)):
         try:
             sp = read_page(path)
             found.extend(sp.problems + page_findings(sp))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.diagnostics import Diagnostic, Position, diagnostic
@@ -77,12 +78,19 @@ def with_checked_names(
     return kept, problems
 
 
+Each = Callable[[list[Path]], Iterable[Path]]  # how a caller walks the files (a bar)
+
+
+def every(files: list[Path]) -> Iterable[Path]:
+    return files
+
+
 def read_paths(
-    paths: list[Path], fmt: str | None = None
+    paths: list[Path], fmt: str | None = None, each: Each = every
 ) -> tuple[list[Method], list[Diagnostic]]:
     methods: list[Method] = []
     problems: list[Diagnostic] = []
-    for path in expand(paths):
+    for path in each(expand(paths)):
         found, diags = read_file(path, fmt)
         problems.extend(diags)
         methods.extend(found)
