@@ -28,6 +28,19 @@ def report(problems: list[Diagnostic], min_severity: str = "warning") -> None:
             console.finding_line(p.format(), p.severity)
 
 
+def github_annotation(finding: Diagnostic) -> str:
+    """A GitHub Actions workflow command that annotates the finding's line."""
+    level = {"error": "error", "warning": "warning"}.get(finding.severity, "notice")
+    where = finding.position
+
+    def escaped(text: str) -> str:  # the command syntax's own escapes
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    props = f"file={escaped(where.path)},line={where.line},col={where.col}"
+    message = finding.message + (f" ({finding.hint})" if finding.hint else "")
+    return f"::{level} {props},title={finding.code}::{escaped(message)}"
+
+
 def bar(label: str) -> Callable[[list[Path]], Iterable[Path]]:
     """Walk files with a progress bar on a terminal (nothing when piped or in CI)."""
     return lambda files: console.progress(files, len(files), label)
@@ -70,7 +83,7 @@ def cmd_ir(args: argparse.Namespace) -> int:
         [Path(p) for p in args.paths], args.format, bar("reading pages")
     )
     report(problems, "warning" if args.verbose else "error")
-    if args.json:
+    if args.json or args.output_format == "json":
         sys.stdout.write(to_json(methods))
     else:
         for m in methods:
@@ -184,6 +197,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     ]
     if args.format == "json":
         sys.stdout.write(lint.as_json(result))
+    elif args.format == "github":
+        sys.stdout.writelines(github_annotation(f) + "\n" for f in result.findings)
     else:
         sys.stdout.write(
             lint.statistics(result) if args.statistics else lint.as_text(result)
@@ -295,7 +310,7 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     agreement = (
         conformance.compare_languages(reports[0], reports[-1]) if args.compare else None
     )
-    if args.json:
+    if args.json or args.output_format == "json":
         data: dict[str, object] = {"trees": [conformance.tree_data(r) for r in reports]}
         if agreement is not None:
             data["agreement"] = conformance.agreement_data(agreement)
@@ -348,6 +363,9 @@ def add_conformance_verb(
         "--json", action="store_true", help="one JSON object with every number"
     )
     conf.add_argument(
+        "--output-format", choices=["text", "json"], help="json is the same as --json"
+    )
+    conf.add_argument(
         "--compare",
         metavar="OTHER_DIR",
         help="the same docs in another language: check that methods agree",
@@ -383,7 +401,14 @@ def add_spec_verbs(
         metavar="CODES",
         help="leave out these codes or prefixes, comma-separated (LINT204)",
     )
-    lint.add_argument("--format", choices=["text", "json"], default="text")
+    lint.add_argument(
+        "--output-format",
+        "--format",
+        dest="format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="github: workflow commands that annotate the files in a GitHub check",
+    )
     lint.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     lint.add_argument(
         "--compare",
@@ -434,7 +459,14 @@ def add_spec_verbs(
         help="compare two revisions of a git checkout of the docs (read with git "
         "archive; the checkout is not touched)",
     )
-    df.add_argument("--format", choices=["markdown", "json"], default="markdown")
+    df.add_argument(
+        "--output-format",
+        "--format",
+        dest="format",
+        choices=["markdown", "text", "json"],
+        default="markdown",
+        help="text is the Markdown changelog",
+    )
     df.add_argument(
         "--fail-on",
         choices=["breaking", "any", "never"],
@@ -449,7 +481,14 @@ def add_ir_verb(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "ir", help="read docs or specs and print the intermediate model"
     )
     ir.add_argument("paths", nargs="+", help="docs pages, specs or folders of them")
-    ir.add_argument("--json", action="store_true", help="one JSON object per method")
+    ir.add_argument(
+        "--json", action="store_true", help="one JSON object per method (the contract)"
+    )
+    ir.add_argument(
+        "--output-format",
+        choices=["text", "json"],
+        help="json is the same as --json",
+    )
     ir.add_argument(
         "--format", choices=["markdown", "pipe", "blank"], help="skip sniffing"
     )

@@ -96,3 +96,20 @@ def test_import_with_an_unknown_scope_names_the_scopes_there():
     assert result.returncode == 2 and "ARG004" in result.stderr
     assert "scopes there: demo" in result.stderr
     assert not Path("/tmp/b24gen-never").exists()
+
+
+def test_lint_output_format_github_annotates_each_finding(tmp_path):
+    page = tmp_path / "bad.md"
+    page.write_text("---\nmethod: demo.x.get\nscope: [unclosed\n---\n# T\n", encoding="utf-8")
+    result = b24gen("lint", str(page), "--output-format", "github")
+    assert result.returncode == 1
+    assert re.match(r"^::error file=.*bad\.md,line=\d+,col=\d+,title=SPEC002::", result.stdout)
+
+
+@pytest.mark.parametrize("verb", [["ir", "specs"], ["conformance", "tests/fixtures/conformance/en"]])
+def test_output_format_json_is_json(verb):
+    import json
+
+    result = b24gen(*verb, "--output-format", "json")
+    first = result.stdout.splitlines()[0] if verb[0] == "ir" else result.stdout
+    assert isinstance(json.loads(first), dict)
