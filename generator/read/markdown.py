@@ -4,7 +4,6 @@ matter."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -34,10 +33,9 @@ class Page:
 
 
 def display_path(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    """A path as the user wrote it (a file found below a named folder: that folder as
+    written, then the rest), never rewritten relative to the working folder."""
+    return str(path)
 
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024

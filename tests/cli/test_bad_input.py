@@ -113,3 +113,10 @@ def test_output_format_json_is_json(verb):
     result = b24gen(*verb, "--output-format", "json")
     first = result.stdout.splitlines()[0] if verb[0] == "ir" else result.stdout
     assert isinstance(json.loads(first), dict)
+
+
+def test_reader_findings_show_the_path_as_given(tmp_path):
+    page = tmp_path / "bad.md"
+    page.write_text("---\nmethod: demo.x.get\nscope: [unclosed\n---\n# T\n", encoding="utf-8")
+    result = b24gen("lint", str(page))
+    assert result.stdout.startswith(f"{page}:3:"), result.stdout
