@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -319,6 +320,17 @@ def check_schema(fm: FrontMatter, path: str) -> list[Diagnostic]:
                 )
             )
     problems.extend(check_params(fm, path))
+    rate = fm.data.get("rate_limit_per_sec")
+    if isinstance(rate, (int, float)) and not isinstance(rate, bool):
+        if not (math.isfinite(rate) and rate > 0):
+            problems.append(
+                diagnostic(
+                    "SPEC005",
+                    fm.positions["rate_limit_per_sec"],
+                    f"rate_limit_per_sec must be a positive number, got {rate}",
+                    "calls per second, as the method's page documents it",
+                )
+            )
     for key, allowed in (("pagination", PAGINATION), ("api", APIS)):
         value = fm.data.get(key)
         if isinstance(value, str) and value not in allowed:

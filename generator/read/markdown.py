@@ -4,6 +4,7 @@ matter."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -951,7 +952,7 @@ def front_matter_rate(data: YamlMapping) -> float | None:
     value = data.get("rate_limit_per_sec")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None  # YAML's true is an int to Python
-    return value
+    return value if math.isfinite(value) and value > 0 else None  # SPEC005 says why
 
 
 def front_matter_params(fm: frontmatter.FrontMatter) -> list[Param]:

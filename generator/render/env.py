@@ -4,6 +4,7 @@ source."""
 from __future__ import annotations
 
 import json
+import math
 import re
 import textwrap
 from dataclasses import replace
@@ -17,6 +18,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 def pystr(value: Any) -> str:
     """A Python literal for a str/None/bool/number (JSON string syntax is valid
     Python)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return f'float("{value}")'  # `inf` and `nan` are no Python literals
     if value is None or isinstance(value, (bool, int, float)):
         return repr(value)
     return json.dumps(str(value), ensure_ascii=False)

@@ -54,6 +54,8 @@ CASES = {
     "item_type 5": front("params:\n  - name: a\n    type: array\n    item_type: 5"),
     "type repeated": front("params:\n  - name: a\n    type: " + "integer[]" * 1200),
     "empty param name": front("params:\n  - name: ''\n    type: string"),
+    "infinite rate": front("rate_limit_per_sec: .inf"),
+    "NaN rate": front("rate_limit_per_sec: .nan"),
     "deep JSON example": HEAD + "## Response\n\n```json\n" + '{"result":' + "[" * 2000
     + "]" * 2000 + "}\n```\n",
     "800 chained sub-tables": chained_sub_tables(800),
@@ -144,3 +146,19 @@ def test_scraped_scope_that_is_a_path_is_refused(tmp_path):
                     encoding="utf-8")
     methods, problems = read_file(page, "blank")
     assert all(m.scope != "/etc/evil" for m in methods)
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "0", "-2"])
+def test_a_rate_that_is_no_positive_number_is_refused_and_not_kept(tmp_path, value):
+    page = tmp_path / "page.md"
+    page.write_text(front(f"rate_limit_per_sec: {value}"), encoding="utf-8")
+    methods, problems = read_file(page)
+    assert [p.code for p in problems] == ["SPEC005"]
+    assert all(m.rate_limit_per_sec is None for m in methods)
+
+
+def test_pystr_writes_python_for_every_float():
+    from generator.render.env import pystr
+
+    assert [pystr(float(x)) for x in ("inf", "-inf", "nan")] == [
+        'float("inf")', 'float("-inf")', 'float("nan")']
