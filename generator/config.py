@@ -141,8 +141,13 @@ def codes(value: Any, key: str, wrong: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         wrong(key, "a list of codes or code prefixes")
         return ()
-    return tuple(v.strip().upper() for v in value)
+    return normalized_codes(value)
 
 
 def split_codes(text: str | None) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for c in (text or "").split(",") if c.strip())
+    return normalized_codes((text or "").split(","))
+
+
+def normalized_codes(items: list[str]) -> tuple[str, ...]:
+    """Codes or prefixes as the registry spells them: upper case, no blanks."""
+    return tuple(c.strip().upper() for c in items if c.strip())
