@@ -1,7 +1,8 @@
 """The SDK built from the whole English docs in one command (`regenerate --docs`):
-it generates, `mypy --strict` and pyright (strict on the rendered modules) report no
-error on it, a file of deliberate mistakes is flagged line by line, and a sample of its
-methods called over loopback against the mock portal sends the documented wire names.
+it generates, `mypy --strict` and pyright in strict mode (the runtime modules included)
+report no error on it, a file of deliberate mistakes is flagged line by line, and a
+sample of its methods called over loopback against the mock portal sends the documented
+wire names.
 
 The package is generated once per session into a temporary folder (formatting is
 cached, so a second session is quick). Skipped when ../shared is absent."""
@@ -19,7 +20,6 @@ import pytest
 
 from generator import pipeline
 from generator.render import PACKAGE
-from generator.render.runtime import runtime_files
 from tests.conftest import SHARED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,13 +91,11 @@ def test_mypy_strict_passes_on_the_full_package(full_package):
 
 
 def pyright_config(out: Path, extra: list[str]) -> None:
-    """Strict for every rendered module; the runtime modules (ordinary Python owned by
-    generator/runtime) at pyright's basic level."""
-    runtime = {f"{PACKAGE}/{name}" for name in runtime_files()}
-    rendered = sorted(p.relative_to(out).as_posix() for p in (out / PACKAGE).rglob("*.py*")
-                      if p.relative_to(out).as_posix() not in runtime)
-    config = {"typeCheckingMode": "basic", "pythonVersion": "3.11",
-              "include": [PACKAGE, *extra], "strict": rendered + extra,
+    """Strict for the whole package (the rendered modules and the runtime modules
+    copied from generator/runtime alike) and for the extra files; a `# type: ignore`
+    that is not needed is an error too."""
+    config = {"typeCheckingMode": "strict", "pythonVersion": "3.11",
+              "include": [PACKAGE, *extra],
               "reportUnnecessaryTypeIgnoreComment": "error"}
     (out / "pyrightconfig.json").write_text(json.dumps(config))
 
