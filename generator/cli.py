@@ -10,40 +10,79 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from generator import __version__, config, console, diagnostics, mock, pipeline
+from generator import __version__, config, console, diagnostics, mock, output, pipeline
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import to_json
+
+if TYPE_CHECKING:
+    from generator.maintain.importer import Imported
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
 
 
-def report(problems: list[Diagnostic], min_severity: str = "warning") -> None:
-    keep = ("error",) if min_severity == "error" else ("error", "warning")
-    for p in sorted(
-        problems,
+def shown(problems: list[Diagnostic], least: str = "warning") -> list[Diagnostic]:
+    """The findings of `least` severity or worse ("error" or "warning"), in the
+    order of their positions."""
+    keep = ("error",) if least == "error" else ("error", "warning")
+    return sorted(
+        (p for p in problems if p.severity in keep),
         key=lambda p: (p.position.path, p.position.line, p.position.col, p.code),
-    ):
-        if p.severity in keep:
-            console.finding_line(p.format(), p.severity)
+    )
 
 
-def github_annotation(finding: Diagnostic) -> str:
-    """A GitHub Actions workflow command that annotates the finding's line."""
-    level = {"error": "error", "warning": "warning"}.get(finding.severity, "notice")
-    where = finding.position
-
-    def escaped(text: str) -> str:  # the command syntax's own escapes
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-    props = f"file={escaped(where.path)},line={where.line},col={where.col}"
-    message = finding.message + (f" ({finding.hint})" if finding.hint else "")
-    return f"::{level} {props},title={finding.code}::{escaped(message)}"
+def report(problems: list[Diagnostic], least: str = "warning") -> None:
+    """Finding lines on standard error, coloured on a terminal."""
+    for p in shown(problems, least):
+        console.finding_line(p.format(), p.severity)
 
 
-def bar(label: str) -> Callable[[list[Path]], Iterable[Path]]:
-    """Walk files with a progress bar on a terminal (nothing when piped or in CI)."""
-    return lambda files: console.progress(files, len(files), label)
+def least_shown(args: argparse.Namespace) -> str:
+    """Errors only, or with `--verbose` warnings too."""
+    return "warning" if args.verbose else "error"
+
+
+def emit(
+    args: argparse.Namespace,
+    problems: list[Diagnostic],
+    summary: dict[str, Any],
+    least: str = "error",
+) -> None:
+    """The run's findings in its `--output-format`: lines on standard error (text),
+    workflow commands on standard output (github), or the one JSON document with the
+    verb's `summary` (json)."""
+    found = shown(problems, least)
+    if args.output_format == "json":
+        sys.stdout.write(output.json_document(found, summary))
+    elif args.output_format == "github":
+        sys.stdout.write(output.github_annotations(found))
+    else:
+        report(found)
+
+
+def say(args: argparse.Namespace, text: str) -> None:
+    """A summary line on standard error; `--quiet` leaves it out."""
+    if not args.quiet:
+        print(text, file=sys.stderr)
+
+
+def detail(args: argparse.Namespace, text: str) -> None:
+    """A per-file line on standard error, shown with `--verbose`."""
+    if args.verbose:
+        print(text, file=sys.stderr, flush=True)
+
+
+def progress_of(args: argparse.Namespace) -> console.Progress:
+    """A bar on a terminal; none under `--quiet` (what `pipeline.regenerate` is to be
+    given as its progress callback)."""
+    return console.no_progress if args.quiet else console.progress
+
+
+def bar(args: argparse.Namespace, label: str) -> Callable[[list[Path]], Iterable[Path]]:
+    """Walk files with a progress bar on a terminal (nothing when piped, in CI or
+    under `--quiet`)."""
+    return lambda files: console.walk(files, len(files), label, progress_of(args))
 
 
 def bad_paths(
@@ -76,13 +115,17 @@ def out_of_range(
     return [diagnostic("ARG002", option, message)]
 
 
+def has_errors(problems: list[Diagnostic]) -> bool:
+    return any(p.severity == "error" for p in problems)
+
+
 def cmd_ir(args: argparse.Namespace) -> int:
     if problems := bad_paths(args.paths):
         return refused(problems)
     methods, problems = pipeline.read_ir(
-        [Path(p) for p in args.paths], args.format, bar("reading pages")
+        [Path(p) for p in args.paths], args.format, bar(args, "reading pages")
     )
-    report(problems, "warning" if args.verbose else "error")
+    report(problems, least_shown(args))
     if args.json or args.output_format == "json":
         sys.stdout.write(to_json(methods))
     else:
@@ -96,7 +139,7 @@ def cmd_ir(args: argparse.Namespace) -> int:
                 f"{m.method} [{m.api}, scope {m.scope or '?'}] {len(m.params)} params, "
                 f"{len(m.errors)} errors{flags}  ({m.source.path if m.source else ''})"
             )
-    return EXIT_INPUT if any(p.severity == "error" for p in problems) else EXIT_OK
+    return EXIT_INPUT if has_errors(problems) else EXIT_OK
 
 
 def cmd_regenerate(args: argparse.Namespace) -> int:
@@ -105,11 +148,8 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
         return refused(problems)
     args.out = args.out or settings.out
     if args.docs and args.specs:
-        print(
-            "b24gen regenerate: give a specs folder or --docs, not both",
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
+        message = f"give a specs folder ({args.specs}) or --docs, not both"
+        return refused([diagnostic("ARG005", "--docs", message)])
     outcome = pipeline.regenerate(
         Path(args.specs or settings.specs),
         Path(args.out),
@@ -117,27 +157,44 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
         force=args.force,
         docs=Path(args.docs) if args.docs else None,
     )
-    report(outcome.problems, "error")
-    if args.report and outcome.report is not None:
+    written = outcome.changed if outcome.written else []
+    summary = {
+        "out": args.out,
+        "check": args.check,
+        "changed": outcome.changed,
+        "written": written,
+        "report": (
+            dict(vars(outcome.report)) if args.report and outcome.report else None
+        ),
+    }
+    emit(args, outcome.problems, summary, least_shown(args))
+    text = args.output_format != "json"
+    if text and args.report and outcome.report is not None:
         sys.stdout.write(outcome.report.format())
-    if any(p.severity == "error" for p in outcome.problems):
-        print(f"b24gen: {args.out} left unchanged", file=sys.stderr)
+    if has_errors(outcome.problems):
+        say(args, f"b24gen: {args.out} left unchanged")
         return EXIT_INPUT
     if args.check:
-        for rel in outcome.changed:
+        for rel in outcome.changed if text else []:
             print(f"drift: {args.out}/{rel}")
         if outcome.changed:
-            print(
+            say(
+                args,
                 f"b24gen: {len(outcome.changed)} generated file(s) differ from what "
                 "the specs produce; run `make regenerate`",
-                file=sys.stderr,
             )
             return EXIT_DRIFT
         return EXIT_OK
-    print(
-        f"b24gen: {len(outcome.changed)} file(s) written to {args.out}"
-        if outcome.written
-        else f"b24gen: {args.out} is up to date"
+    for rel in written:
+        gone = not (Path(args.out) / rel).exists()
+        detail(args, f"{'removed' if gone else 'wrote'} {args.out}/{rel}")
+    say(
+        args,
+        (
+            f"b24gen: {len(outcome.changed)} file(s) written to {args.out}"
+            if outcome.written
+            else f"b24gen: {args.out} is up to date"
+        ),
     )
     return EXIT_OK
 
@@ -153,9 +210,9 @@ def cmd_mock(args: argparse.Namespace) -> int:
         return refused(problems)
     docs = Path(args.docs) if args.docs else None
     loaded = mock.prepare(Path(args.specs), docs)
-    report(loaded.problems, "error")
+    report(loaded.problems, least_shown(args))
     if loaded.errors:
-        print("b24gen: mock portal not started", file=sys.stderr)
+        say(args, "b24gen: mock portal not started")
         return EXIT_INPUT
     options = {
         "dataset_size": args.dataset,
@@ -190,20 +247,21 @@ def cmd_lint(args: argparse.Namespace) -> int:
     result = lint.lint_paths(
         [Path(p) for p in args.paths],
         [Path(args.compare)] if args.compare else None,
-        bar("linting pages"),
+        bar(args, "linting pages"),
     )
     result.findings = [
         f for f in result.findings if rules.keeps(f.code, f.position.path)
     ]
-    if args.format == "json":
+    if args.output_format == "json":
         sys.stdout.write(lint.as_json(result))
-    elif args.format == "github":
-        sys.stdout.writelines(github_annotation(f) + "\n" for f in result.findings)
+    elif args.output_format == "github":
+        sys.stdout.write(output.github_annotations(result.findings))
+    elif args.statistics:
+        sys.stdout.write(lint.statistics(result))
     else:
-        sys.stdout.write(
-            lint.statistics(result) if args.statistics else lint.as_text(result)
-        )
-    print(lint.summary(result), file=sys.stderr)
+        for f in result.findings:
+            console.finding_line(lint.line_of(f), f.severity, sys.stdout)
+    say(args, lint.summary(result))
     return EXIT_DRIFT if result.failed(args.strict) else EXIT_OK
 
 
@@ -212,20 +270,47 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     if problems := bad_paths(args.paths):
         return refused(problems)
-    results = sync.sync_paths([Path(p) for p in args.paths], fix=args.fix)
+    results = sync.sync_paths(
+        [Path(p) for p in args.paths], args.fix, bar(args, "syncing pages")
+    )
     changed = [r for r in results if r.changed]
-    for r in changed:  # the diff first, then the write
-        sys.stdout.write(sync.unified(r.display, r.old, r.new))
-    if not args.check:
-        sync.write(results)
-    report([p for r in results for p in r.problems], "warning")
-    if any(p.severity == "error" for r in results for p in r.problems):
+    # the diff is what --check reports; when writing, --quiet leaves it out
+    if args.output_format != "json" and (args.check or not args.quiet):
+        for r in changed:  # the diff first, then the write
+            sys.stdout.write(sync.unified(r.display, r.old, r.new))
+    written = [] if args.check else sync.write(results)
+    for r in results:
+        state = "would change" if args.check else "changed"
+        detail(args, f"{state if r.changed else 'unchanged':12s} {r.display}")
+    problems = [p for r in results for p in r.problems]
+    emit(args, problems, sync.summary_data(results, written), "warning")
+    if has_errors(problems):
         return EXIT_INPUT
     verb = "would change" if args.check else "changed"
-    print(
-        f"b24gen sync: {len(changed)} of {len(results)} file(s) {verb}", file=sys.stderr
-    )
+    say(args, f"b24gen sync: {len(changed)} of {len(results)} file(s) {verb}")
     return EXIT_DRIFT if args.check and changed else EXIT_OK
+
+
+def import_lines(r: Imported, args: argparse.Namespace) -> list[str]:
+    """What the run prints for one method: a line for each spec created or updated
+    (all of them, and what each page lost, with `--verbose`; none with `--quiet`
+    or in JSON)."""
+    if args.quiet or args.output_format == "json":
+        return []
+    if r.action == "unchanged" and not args.verbose:
+        return []
+    lost = [f"    lost: {item}" for item in r.lost] if args.verbose else []
+    return [r.describe(args.dry_run), *lost]
+
+
+def print_import(args: argparse.Namespace) -> Callable[[Imported], None]:
+    """Streams `import_lines` as each method is imported."""
+
+    def show(r: Imported) -> None:
+        for line in import_lines(r, args):
+            print(line, flush=True)
+
+    return show
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -238,24 +323,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         Path(args.to),
         args.scope,
         write=not args.dry_run,
-        on_result=lambda r: print(r.describe(args.dry_run), flush=True),
+        on_result=print_import(args),
+        each=bar(args, "reading pages"),
     )
     problems = run.problems + [p for r in run.results for p in r.problems]
     if args.scope and not run.results and not problems:
         known = ", ".join(sorted(run.scopes_seen)) or "none"
         message = f"no page has scope {', '.join(args.scope)} (scopes there: {known})"
         problems.append(diagnostic("ARG004", "--scope", message))
-    report(problems, "error")
+    summary = {"to": args.to, "dry_run": args.dry_run, **run.summary_data()}
+    emit(args, problems, summary, least_shown(args))
     for lost, pages in run.losses():
-        print(
-            f"b24gen import: the source form lost {lost} ({pages} page(s))",
-            file=sys.stderr,
-        )
-    print(
+        say(args, f"b24gen import: the source form lost {lost} ({pages} page(s))")
+    say(
+        args,
         f"b24gen import: {len(run.results)} method(s), {run.skipped} page(s) skipped",
-        file=sys.stderr,
     )
-    return EXIT_INPUT if any(p.severity == "error" for p in problems) else EXIT_OK
+    return EXIT_INPUT if has_errors(problems) else EXIT_OK
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -265,30 +349,36 @@ def cmd_diff(args: argparse.Namespace) -> int:
     if args.git:
         repo, revisions = args.git
         if args.old or args.new:
-            print("b24gen diff: give OLD NEW or --git, not both", file=sys.stderr)
-            return EXIT_INPUT
+            message = "give OLD NEW or --git, not both"
+            return refused([diagnostic("ARG005", "--git", message)])
+        labels = tuple(revisions.split("..", 1))
         try:
             with diff.git_trees(Path(repo), revisions) as (old_dir, new_dir):
-                old, old_problems = read_paths([old_dir])
-                new, new_problems = read_paths([new_dir])
+                old, old_problems = read_paths([old_dir], None, bar(args, labels[0]))
+                new, new_problems = read_paths([new_dir], None, bar(args, labels[-1]))
         except diff.GitError as exc:
-            print(f"b24gen diff: {repo}: {exc}", file=sys.stderr)
-            return EXIT_INPUT
-        labels = tuple(revisions.split("..", 1))
+            return refused([diagnostic("ARG007", repo, str(exc))])
     else:
         if not (args.old and args.new):
-            print("b24gen diff: give OLD and NEW trees (or --git)", file=sys.stderr)
-            return EXIT_INPUT
-        old, old_problems = read_paths([Path(args.old)])
-        new, new_problems = read_paths([Path(args.new)])
+            message = "give OLD and NEW trees (or --git REPO OLD..NEW)"
+            return refused(
+                [diagnostic("ARG006", "NEW" if args.old else "OLD", message)]
+            )
+        if problems := bad_paths([args.old, args.new]):
+            return refused(problems)
+        old, old_problems = read_paths(
+            [Path(args.old)], None, bar(args, f"reading {args.old}")
+        )
+        new, new_problems = read_paths(
+            [Path(args.new)], None, bar(args, f"reading {args.new}")
+        )
         labels = (args.old, args.new)
-    report(old_problems + new_problems, "error")
+    report(old_problems + new_problems, least_shown(args))
     changes = diff.diff_methods(old, new)
-    sys.stdout.write(
-        diff.as_json(changes)
-        if args.format == "json"
-        else diff.as_markdown(changes, labels[0], labels[1])
-    )
+    if args.output_format == "json":
+        sys.stdout.write(diff.as_json(changes))
+    else:
+        console.changelog(diff.as_markdown(changes, labels[0], labels[1]))
     fail = {
         "breaking": bool(diff.breaking(changes)),
         "any": bool(changes),
@@ -306,7 +396,11 @@ def cmd_conformance(args: argparse.Namespace) -> int:
     if problems := bad_paths(named, "folder"):
         return refused(problems)
     roots = [Path(p) for p in named]
-    reports = [conformance.check_tree(r) for r in roots]
+
+    def complete(r: conformance.TreeReport) -> bool:
+        return not r.crashes and r.ratio >= args.min_complete
+
+    reports = [conformance.check_tree(r, bar(args, f"checking {r}")) for r in roots]
     agreement = (
         conformance.compare_languages(reports[0], reports[-1]) if args.compare else None
     )
@@ -317,14 +411,24 @@ def cmd_conformance(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=1))
     else:
         for r in reports:
-            print("\n".join(conformance.format_tree(r)))
+            if not args.quiet:
+                print(*conformance.format_table(r), sep="\n")
+                console.verdict(conformance.format_totals(r), complete(r))
+            if args.output_format == "github":
+                sys.stdout.write(output.github_annotations(r.findings()))
+                continue
+            for f in r.findings():
+                console.finding_line(f.format(), f.severity, sys.stdout)
         if agreement is not None:
-            print(
-                "\n".join(
-                    conformance.format_agreement(agreement, args.dirs[0], args.compare)
+            first, second = args.dirs[0], args.compare
+            if not args.quiet:
+                console.verdict(
+                    conformance.agreement_headline(agreement, first, second),
+                    agreement.ratio >= args.min_agreement,
                 )
-            )
-    below = any(r.crashes or r.ratio < args.min_complete for r in reports) or (
+            for line in conformance.disagreement_lines(agreement, first, second):
+                print(line)
+    below = not all(complete(r) for r in reports) or (
         agreement is not None and agreement.ratio < args.min_agreement
     )
     return EXIT_DRIFT if below else EXIT_OK
@@ -362,9 +466,7 @@ def add_conformance_verb(
     conf.add_argument(
         "--json", action="store_true", help="one JSON object with every number"
     )
-    conf.add_argument(
-        "--output-format", choices=["text", "json"], help="json is the same as --json"
-    )
+    output_format(conf, help="json is the same as --json; github annotates findings")
     conf.add_argument(
         "--compare",
         metavar="OTHER_DIR",
@@ -401,14 +503,7 @@ def add_spec_verbs(
         metavar="CODES",
         help="leave out these codes or prefixes, comma-separated (LINT204)",
     )
-    lint.add_argument(
-        "--output-format",
-        "--format",
-        dest="format",
-        choices=["text", "json", "github"],
-        default="text",
-        help="github: workflow commands that annotate the files in a GitHub check",
-    )
+    output_format(lint, "--format")
     lint.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     lint.add_argument(
         "--compare",
@@ -436,6 +531,7 @@ def add_spec_verbs(
         action="store_true",
         help="also repair fixable body defects (fences closed with 4+ spaces)",
     )
+    output_format(sync)
     sync.set_defaults(run=cmd_sync)
 
     imp = sub.add_parser("import", help="turn docs pages into spec files")
@@ -447,6 +543,7 @@ def add_spec_verbs(
         "--scope", action="append", help="only methods of this scope (repeatable)"
     )
     imp.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    output_format(imp)
     imp.set_defaults(run=cmd_import)
 
     df = sub.add_parser("diff", help="changelog between two spec or docs trees")
@@ -459,12 +556,10 @@ def add_spec_verbs(
         help="compare two revisions of a git checkout of the docs (read with git "
         "archive; the checkout is not touched)",
     )
-    df.add_argument(
-        "--output-format",
+    output_format(
+        df,
         "--format",
-        dest="format",
-        choices=["markdown", "text", "json"],
-        default="markdown",
+        choices=("markdown", "text", "json"),
         help="text is the Markdown changelog",
     )
     df.add_argument(
@@ -484,15 +579,10 @@ def add_ir_verb(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     ir.add_argument(
         "--json", action="store_true", help="one JSON object per method (the contract)"
     )
-    ir.add_argument(
-        "--output-format",
-        choices=["text", "json"],
-        help="json is the same as --json",
-    )
+    output_format(ir, choices=("text", "json"), help="json is the same as --json")
     ir.add_argument(
         "--format", choices=["markdown", "pipe", "blank"], help="skip sniffing"
     )
-    ir.add_argument("-v", "--verbose", action="store_true", help="print warnings too")
     ir.set_defaults(run=cmd_ir)
 
 
@@ -530,6 +620,7 @@ def add_regenerate_verb(
         action="store_true",
         help="overwrite files edited by hand and delete files b24gen did not write",
     )
+    output_format(regen)
     regen.set_defaults(run=cmd_regenerate)
 
 
@@ -602,13 +693,51 @@ class HelpFormatter(
         return super()._get_help_string(action)
 
 
+def output_format(
+    verb: argparse.ArgumentParser,
+    *aliases: str,
+    choices: tuple[str, ...] = output.FORMATS,
+    help: str = "json: one document with the findings and the run's summary; "
+    "github: workflow commands that annotate the findings in a GitHub check",
+) -> None:
+    """`--output-format`, the same option on every verb that reports."""
+    verb.add_argument(
+        "--output-format",
+        *aliases,
+        dest="output_format",
+        choices=choices,
+        default=choices[0],
+        help=help,
+    )
+
+
+def verbosity(verb: argparse.ArgumentParser) -> None:
+    """`-q` and `-v`, with one meaning on every verb."""
+    group = verb.add_mutually_exclusive_group()
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only findings and errors: no summary, no progress bar",
+    )
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also print warnings, and a line per file where the verb has one "
+        "(written, created, changed)",
+    )
+
+
 def described(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Every verb: its help as description, an example, defaults shown."""
+    """Every verb: its help as description, an example, defaults shown, and the
+    options every verb shares."""
     helps = {action.dest: action.help for action in sub._choices_actions}
     for name, verb in sub.choices.items():
         verb.formatter_class = HelpFormatter
         verb.description = verb.description or helps.get(name)
         verb.epilog = f"example:\n  {EXAMPLES[name]}"
+        verbosity(verb)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -272,6 +272,29 @@ _RULES: tuple[Rule, ...] = (
         "another program holds the port; pick another with --port, or 0 for any",
         example="$ b24gen mock --port 8024   # while another mock runs on 8024",
     ),
+    Rule(
+        "ARG005",
+        "error",
+        "two inputs given where the verb reads one",
+        "give one source: a specs folder or --docs for regenerate, OLD NEW or "
+        "--git for diff",
+        example="$ b24gen regenerate specs --docs ../b24-rest-docs",
+    ),
+    Rule(
+        "ARG006",
+        "error",
+        "an input the verb needs is missing",
+        "diff compares two trees: give OLD and NEW, or --git REPO OLD..NEW",
+        example="$ b24gen diff old-specs",
+    ),
+    Rule(
+        "ARG007",
+        "error",
+        "the git revisions cannot be read",
+        "--git needs a git checkout and two revisions it has, as OLD..NEW "
+        "(tags, branches or commits)",
+        example="$ b24gen diff --git ../b24-rest-docs nosuchtag..HEAD",
+    ),
     # ------------------------------------------------------------ configuration
     Rule(
         "CFG001",

@@ -18,7 +18,11 @@ from generator.conformance.judging import PageResult, flat, judge
 from generator.conformance.languages import Agreement, Disagreement, compare_languages
 from generator.conformance.report import (
     agreement_data,
+    agreement_headline,
+    disagreement_lines,
     format_agreement,
+    format_table,
+    format_totals,
     format_tree,
     tree_data,
 )
@@ -33,10 +37,14 @@ __all__ = [
     "PageResult",
     "TreeReport",
     "agreement_data",
+    "agreement_headline",
     "check_tree",
     "compare_languages",
+    "disagreement_lines",
     "flat",
     "format_agreement",
+    "format_table",
+    "format_totals",
     "format_tree",
     "judge",
     "page_facts",

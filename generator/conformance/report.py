@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator import output
 from generator.conformance.languages import Agreement, Disagreement
 from generator.conformance.tree import CategoryStats, TreeReport
 from generator.diagnostics import Diagnostic
@@ -47,12 +48,8 @@ def category_data(c: CategoryStats) -> dict[str, Any]:
 
 
 def finding_data(f: Diagnostic) -> dict[str, Any]:
-    return {
-        "position": str(f.position),
-        "code": f.code,
-        "message": f.message,
-        "hint": f.hint,
-    }
+    """The shared finding fields (`generator.output`) and `position` as one string."""
+    return {"position": str(f.position), **output.finding_data(f)}
 
 
 def agreement_data(agreement: Agreement) -> dict[str, Any]:
@@ -82,6 +79,15 @@ def percent(ratio: float) -> str:
 
 def format_tree(report: TreeReport) -> list[str]:
     """A table by category, the totals, then every finding of the incomplete pages."""
+    return [
+        *format_table(report),
+        format_totals(report),
+        *(f.format() for f in report.findings()),
+    ]
+
+
+def format_table(report: TreeReport) -> list[str]:
+    """A table by category, ending with the row of totals."""
     rows = report.categories()
     lines = [f"conformance of {report.root}", CATEGORY_HEAD]
     lines.extend(category_line(c) for c in rows)
@@ -90,12 +96,15 @@ def format_tree(report: TreeReport) -> list[str]:
         f"{report.complete:>10}{sum(c.param_rows for c in rows):>8}"
         f"{sum(c.error_rows for c in rows):>8}"
     )
-    lines.append(
+    return lines
+
+
+def format_totals(report: TreeReport) -> str:
+    """The share of complete method records and the crashes: the tree's verdict."""
+    return (
         f"complete method records: {report.complete} of {report.method_pages} "
         f"({percent(report.ratio)}); crashes: {report.crashes}"
     )
-    lines.extend(f.format() for f in report.findings())
-    return lines
 
 
 def category_line(c: CategoryStats) -> str:
@@ -106,15 +115,25 @@ def category_line(c: CategoryStats) -> str:
 
 
 def format_agreement(agreement: Agreement, first: str, second: str) -> list[str]:
-    lines = [
+    """How many methods agree, then each disagreement."""
+    return [
+        agreement_headline(agreement, first, second),
+        *disagreement_lines(agreement, first, second),
+    ]
+
+
+def agreement_headline(agreement: Agreement, first: str, second: str) -> str:
+    return (
         f"{first} against {second}: {agreement.agreeing} of {agreement.pairs} methods "
         f"in both agree on parameter names, required marks and error codes "
         f"({percent(agreement.ratio)})"
+    )
+
+
+def disagreement_lines(agreement: Agreement, first: str, second: str) -> list[str]:
+    return [
+        f"  {d.method} ({d.api}) {d.aspect}: only in {first} "
+        f"{list(d.only_first)}, only in {second} {list(d.only_second)}  "
+        f"[{d.first} | {d.second}]"
+        for d in agreement.disagreements
     ]
-    for d in agreement.disagreements:
-        lines.append(
-            f"  {d.method} ({d.api}) {d.aspect}: only in {first} "
-            f"{list(d.only_first)}, only in {second} {list(d.only_second)}  "
-            f"[{d.first} | {d.second}]"
-        )
-    return lines

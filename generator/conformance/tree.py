@@ -12,6 +12,7 @@ from pathlib import Path
 from generator.conformance.judging import PageResult, compare_page
 from generator.diagnostics import Diagnostic, Position, diagnostic
 from generator.ir import Method
+from generator.read import Each, every
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,11 @@ def category_of(path: Path, root: Path) -> str:
     return parts[0] if len(parts) > 1 else "(top)"
 
 
-def check_tree(root: Path) -> TreeReport:
+def check_tree(root: Path, each: Each = every) -> TreeReport:
+    """Every page below `root` judged; `each` walks the pages (the CLI's bar)."""
     pages = tuple(
-        check_page(path, category_of(path, root), str(path)) for path in pages_of(root)
+        check_page(path, category_of(path, root), str(path))
+        for path in each(pages_of(root))
     )
     return TreeReport(str(root), pages)
 

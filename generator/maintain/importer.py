@@ -30,7 +30,7 @@ from generator.maintain.links import LINK, local_target
 from generator.maintain.page import SpecPage, read_page
 from generator.maintain.sync import sync_text, with_front_matter
 from generator.paths import is_inside, write_atomic
-from generator.read import duplicate_methods, expand
+from generator.read import Each, duplicate_methods, every, expand
 from generator.read.frontmatter import split
 from generator.read.markdown import (
     display_path,
@@ -74,6 +74,27 @@ class ImportRun:
         counted = Counter(item for r in self.results for item in dict.fromkeys(r.lost))
         return sorted(counted.items(), key=lambda kv: (-kv[1], kv[0]))
 
+    def summary_data(self) -> dict[str, Any]:
+        """The run for `--output-format json`: each method's spec and what became of
+        it, the count of each action, pages skipped and what the source forms lost."""
+        actions = Counter(r.action for r in self.results)
+        return {
+            "methods": [
+                {
+                    "method": r.method,
+                    "api": r.api,
+                    "source": r.source,
+                    "target": str(r.target),
+                    "action": r.action,
+                    "lost": r.lost,
+                }
+                for r in self.results
+            ],
+            **{a: actions[a] for a in ("created", "updated", "unchanged")},
+            "skipped": self.skipped,
+            "lost": [{"what": what, "pages": n} for what, n in self.losses()],
+        }
+
 
 def import_sources(
     sources: list[Path],
@@ -81,16 +102,18 @@ def import_sources(
     scopes: list[str] | None = None,
     write: bool = True,
     on_result: Callable[[Imported], None] | None = None,
+    each: Each = every,
 ) -> ImportRun:
     """Import the method pages below `sources` into `to`; `on_result` sees each
-    result as it is made (the CLI streams them)."""
+    result as it is made (the CLI streams them), `each` walks the pages read (the
+    CLI's progress bar)."""
     run = ImportRun()
     if to.exists() and not to.is_dir():
         message = f"{to} is a file, not a folder"
         run.problems.append(diagnostic("OUT001", str(to), message))
         return run
     pages: list[tuple[SpecPage, Method]] = []
-    for path in expand(sources):
+    for path in each(expand(sources)):
         sp = read_page(path)
         run.problems.extend(p for p in sp.problems if p.severity == "error")
         m = sp.method

@@ -26,6 +26,7 @@ from generator.maintain.compare import compare_methods, pair_methods
 from generator.maintain.derive import derived, differences
 from generator.maintain.links import LINK, local_target
 from generator.maintain.page import SpecPage, read_page
+from generator.output import json_document
 from generator.read import Each, duplicate_methods, every, expand, read_paths
 from generator.read import text as T
 from generator.read.yfm import Block
@@ -496,33 +497,8 @@ def language_findings(methods: list[Method], other: list[Method]) -> list[Diagno
 
 
 def as_json(report: LintReport) -> str:
-    items = [
-        {
-            "path": d.position.path,
-            "line": d.position.line,
-            "col": d.position.col,
-            "code": d.code,
-            "severity": d.severity,
-            "message": d.message,
-            "hint": d.hint,
-            "fixable": is_fixable(d),
-        }
-        for d in report.findings
-    ]
-    return (
-        json.dumps(
-            {
-                "files": report.files,
-                "errors": report.count("error"),
-                "warnings": report.count("warning"),
-                "counts": dict(sorted(report.by_code().items())),
-                "findings": items,
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-        + "\n"
-    )
+    """The shared JSON document (`generator.output`) with the number of files read."""
+    return json_document(report.findings, {"files": report.files})
 
 
 def as_text(report: LintReport) -> str:

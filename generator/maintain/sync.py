@@ -28,7 +28,7 @@ from generator.maintain.yamlrt import (
     update_mapping,
 )
 from generator.paths import write_atomic
-from generator.read import expand
+from generator.read import Each, every, expand
 from generator.read.frontmatter import YamlMapping, split
 from generator.read.markdown import (
     display_path,
@@ -188,10 +188,13 @@ def fix_fences(text: str, display: str) -> tuple[str, list[Diagnostic]]:
 # ---------------------------------------------------------------- files
 
 
-def sync_paths(paths: list[Path], fix: bool = False) -> list[Synced]:
-    """What syncing every page below `paths` gives; nothing is written (see `write`)."""
+def sync_paths(
+    paths: list[Path], fix: bool = False, each: Each = every
+) -> list[Synced]:
+    """What syncing every page below `paths` gives; nothing is written (see `write`).
+    `each` walks the pages (the CLI's progress bar)."""
     out = []
-    for path in expand(paths):
+    for path in each(expand(paths)):
         display = display_path(path)
         text, problems = read_file_text(path, display, raw=True)
         out.append(
@@ -220,3 +223,14 @@ def unified(display: str, old: str, new: str) -> str:
             old.splitlines(True), new.splitlines(True), f"a/{display}", f"b/{display}"
         )
     )
+
+
+def summary_data(results: list[Synced], written: list[Synced]) -> dict[str, Any]:
+    """The run for `--output-format json`: files read, those that change (or would,
+    under `--check`), those written and the defects `--fix` repaired."""
+    return {
+        "files": len(results),
+        "changed": [r.display for r in results if r.changed],
+        "written": [r.display for r in written],
+        "fixed": sum(len(r.fixed) for r in results),
+    }

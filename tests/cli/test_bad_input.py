@@ -37,6 +37,11 @@ CASES = {
     "mock, negative dataset": (["mock", "--dataset", "-5", "--port", "0"], "ARG002"),
     "mock, missing specs": (["mock", "--specs", "nope", "--port", "0"], "ARG001"),
     "mock, a file as docs": (["mock", "--docs", "README.md", "--port", "0"], "ARG001"),
+    "regenerate, specs and --docs": (["regenerate", "specs", "--docs", "specs"], "ARG005"),
+    "diff, trees and --git": (["diff", "a", "b", "--git", ".", "HEAD..HEAD"], "ARG005"),
+    "diff, one tree": (["diff", "specs"], "ARG006"),
+    "diff, missing tree": (["diff", "specs", "nope"], "ARG001"),
+    "diff, unknown revision": (["diff", "--git", ".", "nosuchrev..HEAD"], "ARG007"),
 }
 
 
@@ -120,3 +125,14 @@ def test_reader_findings_show_the_path_as_given(tmp_path):
     page.write_text("---\nmethod: demo.x.get\nscope: [unclosed\n---\n# T\n", encoding="utf-8")
     result = b24gen("lint", str(page))
     assert result.stdout.startswith(f"{page}:3:"), result.stdout
+
+
+def test_specs_and_docs_together_is_a_registered_finding_explain_knows():
+    result = b24gen("regenerate", "specs", "--docs", "../docs", "--out", "/tmp/b24gen-never")
+    assert result.returncode == 2 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("--docs:1:1: ARG005 give a specs folder (specs) or --docs")
+    assert not Path("/tmp/b24gen-never").exists()
+    explained = b24gen("explain", "ARG005")
+    assert explained.returncode == 0
+    assert explained.stdout.startswith("ARG005 (error): two inputs given")

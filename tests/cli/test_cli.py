@@ -106,3 +106,128 @@ def test_ir_json_keys(specs):
             assert {"name", "python_name", "type", "item_type", "required", "description",
                     "fields", "position"} <= set(p)
             assert p["position"]["line"] > 0
+
+
+# ---------------------------------------------------------------- -q, -v, --output-format
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    from generator.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+IMPORT_DOCS = ROOT / "tests" / "fixtures" / "import" / "docs"
+DRIFTING = "---\nmethod: demo.x.get\nscope: demo\n---\n# Get demo.x.get\n\n> Scope: [`demo`](#)\n"
+
+
+@pytest.mark.parametrize("verb", ["ir", "regenerate", "mock", "lint", "sync", "import",
+                                  "diff", "conformance", "explain"])
+def test_every_verb_takes_quiet_and_verbose_but_not_both(verb):
+    from generator.cli import parser
+
+    needs = {"ir": ["x"], "lint": ["x"], "sync": ["x"], "import": ["x"],
+             "conformance": ["x"]}.get(verb, [])
+    for flag in ("-q", "--quiet", "-v", "--verbose"):
+        args = parser().parse_args([verb, *needs, flag])
+        assert args.quiet == flag.startswith(("-q", "--q"))
+        assert args.verbose == flag.startswith(("-v", "--v"))
+    with pytest.raises(SystemExit) as exited:
+        parser().parse_args([verb, *needs, "-q", "-v"])
+    assert exited.value.code == 2
+
+
+def test_quiet_prints_only_findings(capsys, tmp_path, specs):
+    out = tmp_path / "generated"
+    assert run(capsys, "regenerate", str(specs), "--out", str(out), "-q") == (0, "", "")
+    assert run(capsys, "regenerate", str(specs), "--out", str(out), "--check", "-q") == (
+        0, "", "")
+    target = tmp_path / "imported"
+    assert run(capsys, "import", str(IMPORT_DOCS), "--to", str(target), "-q") == (0, "", "")
+    (target / "demo" / "x.md").write_text(DRIFTING, encoding="utf-8")
+    code, stdout, stderr = run(capsys, "sync", "--check", str(target), "-q")
+    assert code == 1 and "+++ b/" in stdout and stderr == ""  # the diff is the finding
+    code, stdout, stderr = run(capsys, "sync", str(target), "-q")
+    assert (code, stdout, stderr) == (0, "", "")
+    code, stdout, stderr = run(capsys, "lint", str(FIXTURE_SPECS), "-q")
+    assert code == 1 and " LINT113 error: " in stdout and stderr == ""  # no summary
+
+
+def test_verbose_lists_each_file(capsys, tmp_path, specs):
+    out = tmp_path / "generated"
+    code, _, stderr = run(capsys, "regenerate", str(specs), "--out", str(out), "-v")
+    assert code == 0 and f"wrote {out}/b24client/demo.py" in stderr.splitlines()
+    target = tmp_path / "imported"
+    code, stdout, _ = run(capsys, "import", str(IMPORT_DOCS), "--to", str(target))
+    assert code == 0 and stdout.count("created ") == 2
+    code, stdout, _ = run(capsys, "import", str(IMPORT_DOCS), "--to", str(target))
+    assert code == 0 and stdout == ""  # nothing changed, nothing listed
+    code, stdout, _ = run(capsys, "import", str(IMPORT_DOCS), "--to", str(target), "-v")
+    assert stdout.count("unchanged ") == 2 and "    lost: " in stdout
+    code, _, stderr = run(capsys, "sync", str(target), "-v")
+    assert code == 0 and stderr.count("unchanged ") == 2
+
+
+FINDING_KEYS = {"path", "line", "col", "code", "severity", "message", "hint", "fixable"}
+DOCUMENT_KEYS = {"errors", "warnings", "counts", "findings"}
+
+
+def test_sync_import_regenerate_json_documents(capsys, tmp_path, specs):
+    import json
+
+    target = tmp_path / "imported"
+    code, stdout, _ = run(capsys, "import", str(IMPORT_DOCS), "--to", str(target),
+                          "--dry-run", "--output-format", "json")
+    data = json.loads(stdout)
+    assert code == 0 and DOCUMENT_KEYS | {"to", "dry_run", "methods", "created", "updated",
+                                          "unchanged", "skipped", "lost"} <= set(data)
+    assert data["created"] == 2 and data["dry_run"] is True and not target.exists()
+    assert {"method", "api", "source", "target", "action", "lost"} <= set(data["methods"][0])
+
+    run(capsys, "import", str(IMPORT_DOCS), "--to", str(target))
+    (target / "demo" / "x.md").write_text(DRIFTING, encoding="utf-8")
+    code, stdout, _ = run(capsys, "sync", "--check", str(target), "--output-format", "json")
+    data = json.loads(stdout)
+    assert code == 1 and DOCUMENT_KEYS | {"files", "changed", "written", "fixed"} <= set(data)
+    assert data["files"] == 3 and data["changed"] == [str(target / "demo" / "x.md")]
+    assert data["written"] == []
+
+    out = tmp_path / "generated"
+    code, stdout, _ = run(capsys, "regenerate", str(specs), "--out", str(out), "--report",
+                          "--output-format", "json")
+    data = json.loads(stdout)
+    assert code == 0 and DOCUMENT_KEYS | {"out", "check", "changed", "written",
+                                          "report"} <= set(data)
+    assert "b24client/demo.py" in data["written"] and data["report"]["methods"] > 0
+
+    (specs / "demo" / "zz_bad.md").write_text(BAD["unknown_key"][0], encoding="utf-8")
+    code, stdout, stderr = run(capsys, "regenerate", str(specs), "--out", str(out),
+                               "--output-format", "json")
+    data = json.loads(stdout)
+    assert code == 2 and data["errors"] == 1 and data["written"] == []
+    [finding] = data["findings"]
+    assert set(finding) == FINDING_KEYS and finding["code"] == "SPEC004"
+    assert (finding["line"], finding["severity"]) == (4, "error")
+    assert not LINE.match(stderr.splitlines()[0] if stderr else "")  # said once, in the JSON
+
+
+def test_github_annotations_for_regenerate_and_import(capsys, tmp_path, specs):
+    (specs / "demo" / "zz_bad.md").write_text(BAD["unknown_key"][0], encoding="utf-8")
+    code, stdout, _ = run(capsys, "regenerate", str(specs), "--out", str(tmp_path / "g"),
+                          "--output-format", "github")
+    assert code == 2
+    assert re.match(r"^::error file=.*zz_bad\.md,line=4,col=\d+,title=SPEC004::", stdout)
+    awkward = ROOT / "tests" / "fixtures" / "import" / "awkward"
+    code, stdout, _ = run(capsys, "import", str(awkward), "--to", str(tmp_path / "s"),
+                          "--dry-run", "--output-format", "github")
+    assert code == 2 and "title=SPEC008::" in stdout
+
+
+def test_github_annotation_escapes_property_separators():
+    from generator.diagnostics import diagnostic
+    from generator.output import github_annotation
+
+    line = github_annotation(diagnostic("ARG001", "C:/a,b.md", "50% done\nnext"))
+    assert line.startswith("::error file=C%3A/a%2Cb.md,line=1,col=1,title=ARG001::")
+    assert "50%25 done%0Anext" in line

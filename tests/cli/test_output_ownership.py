@@ -69,6 +69,6 @@ def test_a_no_op_run_rewrites_nothing(specs, tmp_path, capsys):
     assert regenerate(str(specs), "--out", str(out)) == 0
     stamps = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
     assert regenerate(str(specs), "--out", str(out)) == 0
-    assert "up to date" in capsys.readouterr().out
+    assert "up to date" in capsys.readouterr().err  # the summary, on standard error
     assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")
             if p.is_file()} == stamps
