@@ -25,6 +25,103 @@ def best_of(rounds: int, fn) -> float:
     return min(timed(fn) for _ in range(rounds))
 
 
+BASELINE = """
+import sys
+from pathlib import Path
+from markdown_it import MarkdownIt
+sys.path.insert(0, sys.argv[2])
+from generator.read import expand
+md = MarkdownIt("commonmark")
+for page in expand([Path(sys.argv[1])]):
+    md.parse(page.read_text(encoding="utf-8"))
+"""
+
+
+def child(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one child process."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if status:
+        raise SystemExit(f"failed ({status}): {' '.join(command)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def edit_one_page(root: Path) -> Path:
+    """Add a sentence below the first page's title: one method's docs change."""
+    from generator.read import expand
+
+    for page in expand([root]):
+        lines = page.read_text(encoding="utf-8").split("\n")
+        titles = [i for i, line in enumerate(lines) if line.startswith("# ")]
+        if titles:
+            lines.insert(titles[0] + 1, "\nOne sentence more, added by the benchmark.\n")
+            page.write_text("\n".join(lines), encoding="utf-8")
+            return page
+    raise SystemExit(f"no page with a title below {root}")
+
+
+def bench_regenerate(rounds: int = 3) -> None:
+    """`b24gen regenerate` cold, no-op and after one page changed, and `b24gen import`,
+    against markdown-it-py's commonmark parse of the same pages (each a fresh process,
+    paired per round, medians), for the seed specs and the full English docs."""
+    import shutil
+    import statistics
+    import tempfile
+
+    b24gen = str(Path(sys.executable).parent / "b24gen")
+    sources = [("seed specs", ROOT / "specs", "specs")]
+    docs = SHARED / "corpus" / "en"
+    if docs.is_dir():
+        sources.append(("full English docs", docs, "docs"))
+    else:
+        print(f"regenerate, full docs: skipped ({docs} is absent)")
+    header = (f"{'input':18} {'pages':>5} {'baseline':>9} {'cold':>13} {'no-op':>13} "
+              f"{'one change':>13} {'import':>13} {'peak RSS':>9} workers")
+    print(f"regenerate (median of {rounds} paired rounds; ratio to baseline):")
+    print(header)
+    from generator.read import expand
+
+    for title, source, kind in sources:
+        rows: dict[str, list[float]] = {k: [] for k in
+                                        ("base", "cold", "noop", "one", "import", "rss")}
+        for _ in range(rounds):
+            with tempfile.TemporaryDirectory() as tmp:
+                copy = Path(tmp) / "in"
+                shutil.copytree(source, copy)
+                out = Path(tmp) / "out"
+                args = ["--docs", str(copy)] if kind == "docs" else [str(copy)]
+                regen = [b24gen, "regenerate", *args, "--out", str(out)]
+                rows["base"].append(child([sys.executable, "-c", BASELINE, str(copy),
+                                           str(ROOT)], ROOT)[0])
+                seconds, rss = child(regen, Path(tmp))
+                rows["cold"].append(seconds)
+                rows["rss"].append(rss)
+                rows["noop"].append(child(regen, Path(tmp))[0])
+                edit_one_page(copy)
+                rows["one"].append(child(regen, Path(tmp))[0])
+                pages = copy / "api-reference" if (copy / "api-reference").is_dir() else copy
+                rows["import"].append(child([b24gen, "import", str(pages), "--to",
+                                             str(Path(tmp) / "specs")], Path(tmp))[0])
+        base = statistics.median(rows["base"])
+
+        def cell(key: str) -> str:
+            ratio = statistics.median(a / b for a, b in zip(rows[key], rows["base"]))
+            return f"{statistics.median(rows[key]):6.2f}s {ratio:4.2f}x"
+
+        print(f"{title:18} {len(expand([source])):5d} {base:8.2f}s {cell('cold'):>13} "
+              f"{cell('noop'):>13} {cell('one'):>13} {cell('import'):>13} "
+              f"{max(rows['rss']):6.0f}MiB       1")
+    print("  targets: cold <= 1.0x, no-op <= 0.05x of cold, one change <= 0.10x of cold, "
+          "import <= 1.0x, peak RSS <= 1 GiB")
+
+
 def bench_corpus() -> None:
     corpus = SHARED / "corpus" / "en"
     if not corpus.is_dir():
@@ -378,8 +475,10 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", choices=["corpus", "overhead", "bulk", "mock", "throughput",
-                                           "import"])
+                                           "import", "regenerate"])
     args = parser.parse_args()
+    if args.only in (None, "regenerate"):
+        bench_regenerate()
     if args.only in (None, "corpus"):
         bench_corpus()
     if args.only in (None, "import"):

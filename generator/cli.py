@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import __version__, config, console, diagnostics, mock, output, pipeline
+from generator import __version__, config, console, diagnostics, output
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import to_json
 
@@ -120,6 +120,8 @@ def has_errors(problems: list[Diagnostic]) -> bool:
 
 
 def cmd_ir(args: argparse.Namespace) -> int:
+    from generator import pipeline  # only the verbs that read import it
+
     if problems := bad_paths(args.paths):
         return refused(problems)
     methods, problems = pipeline.read_ir(
@@ -143,6 +145,8 @@ def cmd_ir(args: argparse.Namespace) -> int:
 
 
 def cmd_regenerate(args: argparse.Namespace) -> int:
+    from generator import pipeline  # only the verbs that read import it
+
     settings, problems = config.load()
     if problems:
         return refused(problems)
@@ -156,6 +160,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
         check=args.check,
         force=args.force,
         docs=Path(args.docs) if args.docs else None,
+        report=args.report,
     )
     written = outcome.changed if outcome.written else []
     summary = {
@@ -200,6 +205,8 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
 
 
 def cmd_mock(args: argparse.Namespace) -> int:
+    from generator import mock
+
     problems = bad_paths([args.docs or args.specs], "folder")
     problems += out_of_range("--port", args.port, 0, 65535)
     problems += out_of_range("--dataset", args.dataset, 0, 10_000_000)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
+from generator import inputs
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import Error, Method, Source
 from generator.read import (
@@ -19,10 +20,20 @@ from generator.read import (
     read_file,
     read_paths,
 )
-from generator.read.markdown import display_path, read_markdown_text
+from generator.read.markdown import (
+    collecting_includes,
+    display_path,
+    read_markdown_text,
+)
 from generator.render import model, plan_built
 from generator.render.naming import with_python_names
-from generator.render.write import foreign_files, tree_diff, write_tree
+from generator.render.write import (
+    MANIFEST,
+    as_recorded,
+    foreign_files,
+    tree_diff,
+    write_tree,
+)
 
 
 @dataclass
@@ -178,23 +189,45 @@ def regenerate(
     check: bool = False,
     force: bool = False,
     docs: Path | None = None,
+    report: bool = False,
 ) -> Outcome:
     """Render the specs folder (or, with `docs`, a docs tree read as it is) into `out`;
-    with `check` only list the files that would change."""
+    with `check` only list the files that would change. A run over the inputs the
+    output was made from ends early (no report then, unless `report` asks for one)."""
     source = docs if docs is not None else (specs or Path("specs"))
-    loaded = load_docs(source) if docs is not None else load_specs(source)
+    mode = "docs" if docs is not None else "specs"
+    if not report:
+        kept = unchanged_run(out, source, mode)
+        if kept is not None:
+            return Outcome(kept, [])
+    with collecting_includes() as included:
+        loaded = load_docs(source) if docs is not None else load_specs(source)
     if loaded.errors:
         return Outcome(loaded.problems, [])
     refused = output_problems(out, source, check or force)
     if refused:
         return Outcome(loaded.problems + refused, [])
     files, built = plan_built(loaded.methods, loaded.specs)
-    report = make_report(loaded, built, files)
+    made = make_report(loaded, built, files)
     changed = tree_diff(out, files)
-    if check or not changed:
-        return Outcome(loaded.problems, changed, report=report)
-    write_tree(out, files)
-    return Outcome(loaded.problems, changed, written=True, report=report)
+    if check:
+        return Outcome(loaded.problems, changed, report=made)
+    record = inputs.record(source, mode, included, loaded.problems)
+    if changed:
+        write_tree(out, files)
+    inputs.save(out, out / MANIFEST, record)
+    return Outcome(loaded.problems, changed, written=bool(changed), report=made)
+
+
+def unchanged_run(out: Path, source: Path, mode: str) -> list[Diagnostic] | None:
+    """The warnings of the run that wrote `out`, when this run would read the same
+    inputs with the same generator and `out` is as that run left it: nothing to
+    read, render or write. None otherwise."""
+    old = inputs.load(out, out / MANIFEST)
+    if old is None:
+        return None
+    warnings = inputs.still_current(old, source, mode)
+    return warnings if warnings is not None and as_recorded(out) else None
 
 
 @dataclass

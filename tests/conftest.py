@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import json
 import sys
 import threading
@@ -9,6 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+# Runs record their inputs in b24gen's cache: keep the tests' records out of ~/.cache.
+os.environ.setdefault("B24GEN_CACHE", tempfile.mkdtemp(prefix="b24gen-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

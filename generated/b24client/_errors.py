@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import ChainMap
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, cast
 
 
 class Bitrix24Error(Exception):
@@ -43,7 +43,13 @@ class Bitrix24Error(Exception):
     @property
     def fields(self) -> list[str]:
         """Fields named by a REST v3 validation error."""
-        return [str(v.get("field")) for v in self.validation if isinstance(v, dict)]
+        return [str(v.get("field")) for v in self._entries()]
+
+    def _entries(self) -> list[dict[str, Any]]:
+        """The validation entries that are objects: the list is the portal's JSON, and
+        a hostile or broken answer may hold anything in it."""
+        entries: list[object] = list(self.validation)
+        return [cast("dict[str, Any]", v) for v in entries if isinstance(v, dict)]
 
     def _message(self) -> str:
         where = f"{self.method}: " if self.method else ""
@@ -53,9 +59,7 @@ class Bitrix24Error(Exception):
             text += f": {self.description}"
         if self.validation:
             text += "; " + "; ".join(
-                f"{v.get('field')}: {v.get('message')}"
-                for v in self.validation
-                if isinstance(v, dict)
+                f"{v.get('field')}: {v.get('message')}" for v in self._entries()
             )
         return text
 

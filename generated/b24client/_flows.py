@@ -24,7 +24,7 @@ from collections.abc import (
     Sequence,
 )
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from urllib.parse import quote, urljoin, urlsplit
 
 from ._errors import (
@@ -40,10 +40,13 @@ from ._runtime import (
     Params,
     Request,
     Result,
+    TokenAuth,
     WebhookAuth,
     as_int,
     build_request,
     invalid_answer,
+    is_list,
+    is_mapping,
     mask_secrets,
     parse_response,
     spec_for,
@@ -446,16 +449,17 @@ def backoff(
 
 def refresh_flow(session: Session, stale: str) -> Flow:
     """Refresh the token once for all callers that saw `stale` (run under a lock)."""
-    auth = session.auth
+    # A call asks for a refresh only when the auth `can_refresh`: a TokenAuth.
+    auth = cast(TokenAuth, session.auth)
     if getattr(auth, "access_token", None) != stale:
         LOG.debug("access token already refreshed by another call")
         return None  # someone else refreshed while we waited for the lock
-    request = auth.refresh_request()  # type: ignore[union-attr]
+    request = auth.refresh_request()
     outcome = yield Send(request)
     if isinstance(outcome, Failure):
         LOG.debug("token refresh failed: %s", outcome.kind)
         raise TransportError(f"token refresh: {outcome.kind}", code="TRANSPORT")
-    auth.accept_refresh(outcome.status, outcome.body)  # type: ignore[union-attr]
+    auth.accept_refresh(outcome.status, outcome.body)
     session.stats["refreshed"] += 1
     LOG.debug("access token refreshed")
     return None
@@ -464,7 +468,9 @@ def refresh_flow(session: Session, stale: str) -> Flow:
 # ---------------------------------------------------------------- batch
 
 
-def encode_query(params: Mapping[str, Any], prefix: str = "") -> list[str]:
+def encode_query(
+    params: Mapping[str, Any] | Sequence[Any], prefix: str = ""
+) -> list[str]:
     """`http_build_query` of nested params:
     {"filter": {">ID": 5}} -> filter%5B%3EID%5D=5.
     `$result[...]` references are left readable for the portal to substitute."""
@@ -475,7 +481,8 @@ def encode_query(params: Mapping[str, Any], prefix: str = "") -> list[str]:
     for key, value in items:
         name = f"{prefix}[{key}]" if prefix else str(key)
         if isinstance(value, (Mapping, list, tuple)):
-            pairs.extend(encode_query(value, name))  # type: ignore[arg-type]
+            nested = cast("Mapping[str, Any] | Sequence[Any]", value)
+            pairs.extend(encode_query(nested, name))
         elif value is not None:
             text = ("1" if value else "0") if isinstance(value, bool) else str(value)
             pairs.append(f"{quote(name, safe='[]')}={quote(text, safe='[]$')}")
@@ -495,14 +502,14 @@ class BatchResult(Mapping[str, Any]):
     `total`, `next` and `time` the portal sent; `skipped` the commands not run because
     the batch halted at an error."""
 
-    results: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, Bitrix24Error] = field(default_factory=dict)
-    totals: dict[str, int] = field(default_factory=dict)
-    nexts: dict[str, int] = field(default_factory=dict)
-    times: dict[str, Any] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)
+    results: dict[str, Any] = field(default_factory=dict[str, Any])
+    errors: dict[str, Bitrix24Error] = field(default_factory=dict[str, Bitrix24Error])
+    totals: dict[str, int] = field(default_factory=dict[str, int])
+    nexts: dict[str, int] = field(default_factory=dict[str, int])
+    times: dict[str, Any] = field(default_factory=dict[str, Any])
+    skipped: list[str] = field(default_factory=list[str])
     requests: int = 0
-    order: list[str] = field(default_factory=list)
+    order: list[str] = field(default_factory=list[str])
 
     def __getitem__(self, key: str) -> Any:
         """The command's result, or its documented exception raised."""
@@ -531,9 +538,11 @@ class BatchResult(Mapping[str, Any]):
             f"{self.requests} requests: {shown}{more})"
         )
 
-    def _answer(self, key: str) -> None:
-        if key not in self.order:
-            self.order.append(key)
+
+def answered(out: BatchResult, key: str) -> None:
+    """Note that the command `key` was answered (kept in command order, once)."""
+    if key not in out.order:
+        out.order.append(key)
 
 
 Command = tuple[str, Mapping[str, Any] | None] | tuple[str]
@@ -567,22 +576,18 @@ def refuse_unbatchable(
 def resolve_earlier(value: Any, results: Mapping[str, Any]) -> Any:
     """Substitute `$result[key][path…]` references to commands of earlier chunks, which
     the portal cannot see; references inside the same chunk are left to the portal."""
-    if isinstance(value, Mapping):
+    if is_mapping(value):
         return {k: resolve_earlier(v, results) for k, v in value.items()}
-    if isinstance(value, list):
+    if is_list(value):
         return [resolve_earlier(v, results) for v in value]
     if isinstance(value, str) and value.startswith("$result["):
         path = value[len("$result[") : -1].split("][")
         if path and path[0] in results:
             current: Any = results[path[0]]
             for part in path[1:]:
-                if isinstance(current, Mapping):
+                if is_mapping(current):
                     current = current.get(part, "")
-                elif (
-                    isinstance(current, list)
-                    and part.isdigit()
-                    and int(part) < len(current)
-                ):
+                elif is_list(current) and part.isdigit() and int(part) < len(current):
                     current = current[int(part)]
                 else:
                     return ""
@@ -639,9 +644,9 @@ def batch_table(
     table = payload.get(name)
     if table is None:
         return {}
-    if isinstance(table, list):
+    if is_list(table):
         return {str(i): value for i, value in enumerate(table)}
-    if isinstance(table, Mapping):
+    if is_mapping(table):
         return {str(k): value for k, value in table.items()}
     raise invalid_answer(
         BATCH, result.status, f"batch `{name}` is {describe(table)}, not a table"
@@ -654,7 +659,7 @@ def merge_batch(
     """Fold one batch answer into `out`; whatever the portal answered is kept or
     raised, never dropped."""
     payload = result.result
-    if not isinstance(payload, Mapping) or "result" not in payload:
+    if not is_mapping(payload) or "result" not in payload:
         raise invalid_answer(
             BATCH,
             result.status,
@@ -687,7 +692,7 @@ def merge_batch(
                 code="BATCH_COMMAND_UNANSWERED",
                 method=f"{method} (batch command {key})",
             )
-        out._answer(key)
+        answered(out, key)
         for name, target in (("result_total", out.totals), ("result_next", out.nexts)):
             number = as_int(tables[name].get(key))
             if number is not None:
@@ -700,11 +705,11 @@ def merge_batch_v3(out: BatchResult, result: Result, chunk: list[str]) -> None:
     """A REST v3 batch answers `result` as a list in command order (or an object keyed
     by the commands' names or positions)."""
     payload = result.result
-    if isinstance(payload, list) and len(payload) == len(chunk):
+    if is_list(payload) and len(payload) == len(chunk):
         answers = dict(zip(chunk, payload, strict=True))
-    elif isinstance(payload, Mapping) and set(map(str, payload)) == set(chunk):
+    elif is_mapping(payload) and set(map(str, payload)) == set(chunk):
         answers = {str(k): v for k, v in payload.items()}
-    elif isinstance(payload, Mapping) and [str(k) for k in payload] == [
+    elif is_mapping(payload) and [str(k) for k in payload] == [
         str(i) for i in range(len(chunk))
     ]:
         answers = dict(zip(chunk, payload.values(), strict=True))
@@ -716,15 +721,15 @@ def merge_batch_v3(out: BatchResult, result: Result, chunk: list[str]) -> None:
         )
     for key in chunk:
         out.results[key] = answers[key]
-        out._answer(key)
+        answered(out, key)
         if result.time is not None:
             out.times[key] = result.time
 
 
 def batch_error(key: str, method: str, error: Any, status: int) -> Bitrix24Error:
-    if isinstance(error, Mapping):
+    if is_mapping(error):
         inner = error.get("error")
-        if isinstance(inner, Mapping):  # a v3-style error object
+        if is_mapping(inner):  # a v3-style error object
             code, text = str(inner.get("code", "")), str(inner.get("message", ""))
         else:
             code, text = str(inner or ""), str(error.get("error_description", ""))
@@ -737,11 +742,11 @@ def batch_error(key: str, method: str, error: Any, status: int) -> Bitrix24Error
 
 def describe(value: Any) -> str:
     """A short account of a JSON value's shape for error messages."""
-    if isinstance(value, Mapping):
+    if is_mapping(value):
         keys = ", ".join(str(k) for k in list(value)[:6])
         more = ", ..." if len(value) > 6 else ""
         return f"an object with keys {keys}{more}" if value else "an empty object"
-    if isinstance(value, list):
+    if is_list(value):
         return f"a list of {len(value)}"
     if value is None:
         return "null"
@@ -773,26 +778,26 @@ def page_items(
     kind, _, key = shape.partition(":")
     if items_key:
         kind, key = "items", items_key
-    if result is None or (isinstance(result, list) and not result and kind != "list"):
+    if result is None or (is_list(result) and not result and kind != "list"):
         return [], key or None
     if not kind:
         kind, key = infer_shape(result, method)
     where = f"{method}: " if method else ""
-    if kind == "list" and isinstance(result, list):
+    if kind == "list" and is_list(result):
         return result, None
-    if kind == "items" and isinstance(result, Mapping):
+    if kind == "items" and is_mapping(result):
         if key not in result and not result:
             return [], key
         items = result.get(key)
-        if isinstance(items, list):
+        if is_list(items):
             return items, key
-        if isinstance(items, Mapping) and not items:
+        if is_mapping(items) and not items:
             return [], key
     if kind == "keyed":
-        container = result.get(key) if key and isinstance(result, Mapping) else result
-        if isinstance(container, Mapping):
+        container = result.get(key) if key and is_mapping(result) else result
+        if is_mapping(container):
             return list(container.values()), key or None
-        if isinstance(container, list):  # IDs 0..n-1 encode as a list
+        if is_list(container):  # IDs 0..n-1 encode as a list
             return container, key or None
     if kind == "lists":
         raise PagingError(
@@ -824,7 +829,7 @@ def infer_shape(result: Any, method: str) -> tuple[str, str]:
     """The shape of an undocumented method's page, when it can only be one thing."""
     if isinstance(result, list):
         return "list", ""
-    if isinstance(result, Mapping):
+    if is_mapping(result):
         lists = [str(k) for k, v in result.items() if isinstance(v, list)]
         if len(lists) == 1:
             return "items", lists[0]
@@ -997,7 +1002,7 @@ class FastPager:
     def learn(self, result: Any) -> list[Any]:
         """The first page shows where items and their ids sit."""
         items, self.key = page_items(result, self.shape, self.method, self.items_key)
-        if items and isinstance(items[0], Mapping):
+        if items and is_mapping(items[0]):
             self.item_id = next(
                 (k for k in items[0] if k.lower() == self.id_field.lower()),
                 self.id_field,

@@ -15,7 +15,7 @@ import warnings
 from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 from urllib.parse import urlencode, urlsplit
 
 from ._errors import Bitrix24Error, TransportError, error_class
@@ -52,7 +52,7 @@ class Result:
     total: int | None = None
     next: int | None = None
     status: int = 200
-    headers: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict[str, str])
 
 
 class Request(NamedTuple):
@@ -64,6 +64,17 @@ class Request(NamedTuple):
 
 # A method's parameters; a list is a JSON-array body (the REST v3 form of `batch`).
 Params = Mapping[str, Any] | list[Any] | None
+
+
+def is_mapping(value: object) -> TypeGuard[Mapping[Any, Any]]:
+    """Whether a JSON value (or what a caller passed) is an object. Its keys and values
+    are untyped: JSON decodes to `Any`, and a caller's mapping may hold anything."""
+    return isinstance(value, Mapping)
+
+
+def is_list(value: object) -> TypeGuard[list[Any]]:
+    """Whether a JSON value (or what a caller passed) is a list of untyped values."""
+    return isinstance(value, list)
 
 
 def mask(secret: str) -> str:
@@ -176,8 +187,8 @@ class TokenAuth:
             data = json.loads(body)
         except ValueError:
             data = None
-        if status != 200 or not isinstance(data, dict) or "access_token" not in data:
-            code = str(data.get("error", "")) if isinstance(data, dict) else ""
+        if status != 200 or not is_mapping(data) or "access_token" not in data:
+            code = str(data.get("error", "")) if is_mapping(data) else ""
             raise error_class("expired_token", 401)(
                 f"token refresh failed ({code or status})",
                 code=code or "expired_token",
@@ -204,7 +215,8 @@ SECRETS = re.compile(
 )
 
 
-def check_method_name(method: str) -> None:
+def check_method_name(method: object) -> None:
+    """Refuse anything but a method name (a caller may pass any object at runtime)."""
     if not isinstance(method, str) or not METHOD_NAME.fullmatch(method):
         raise ValueError(
             f"{method!r} is not a method name (dotted words: letters, digits, _)"
@@ -271,9 +283,9 @@ def parse_response(
 ) -> Result:
     """The REST envelope to a Result, or the documented exception for its error."""
     data = decode_json(spec, status, body)
-    if isinstance(data, dict) and "error" in data:
+    if is_mapping(data) and "error" in data:
         raise error_from(spec.name, status, data)
-    if not isinstance(data, dict) or "result" not in data:
+    if not is_mapping(data) or "result" not in data:
         raise invalid_answer(spec, status, "answer has neither `result` nor `error`")
     return Result(
         result=data["result"],
@@ -315,7 +327,8 @@ def error_from(method: str, status: int, data: Mapping[str, Any]) -> Bitrix24Err
     """REST v2 (`error` + `error_description`) and v3
     (`error: {code, message, validation}`)."""
     error = data["error"]
-    if isinstance(error, Mapping):
+    validation: Any  # the portal's JSON: a list of entries when it follows the docs
+    if is_mapping(error):
         code = str(error.get("code", ""))
         description = str(error.get("message", ""))
         validation = error.get("validation") or []

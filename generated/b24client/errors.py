@@ -50,8 +50,8 @@ class BitrixRestV3ExceptionValidationRequestvalidationexceptionError(ValidationE
     tasks.task.update (field parentId): No task has this ID, or it is the task itself
     tasks.task.update (field responsibleId): No user has this ID
     tasks.task.update (field creatorId): The creator cannot be changed
-    tasks.task.update (field endPlan): The planned end is before the planned start, or
-    too far away
+    tasks.task.update (field endPlan): The planned end is before the planned start,
+    or too far away
     """
 
     code = "BITRIX_REST_V3_EXCEPTION_VALIDATION_REQUESTVALIDATIONEXCEPTION"
@@ -59,8 +59,8 @@ class BitrixRestV3ExceptionValidationRequestvalidationexceptionError(ValidationE
 
 
 class Error100(MethodError):
-    """tasks.task.approve: CTaskItem All parameters in the constructor must have real class
-    type
+    """tasks.task.approve: CTaskItem All parameters in the constructor must have real
+    class type
     """
 
     code = "100"

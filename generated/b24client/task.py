@@ -51,9 +51,7 @@ class TaskItemApi:
         """
         return self._client._call_method(
             TASK_ITEM_DEFER,
-            {
-                "TASKID": taskid,
-            },
+            {"TASKID": taskid},
             extra,
             timeout,
         )
@@ -86,9 +84,7 @@ class TaskItemApi:
         """
         return self._client._call_method(
             TASK_ITEM_RENEW,
-            {
-                "TASKID": taskid,
-            },
+            {"TASKID": taskid},
             extra,
             timeout,
         )
@@ -120,9 +116,7 @@ class TaskItemApi:
         """
         return self._client._call_method(
             TASK_ITEM_STARTEXECUTION,
-            {
-                "TASKID": taskid,
-            },
+            {"TASKID": taskid},
             extra,
             timeout,
         )
@@ -173,9 +167,7 @@ class AsyncTaskItemApi:
         """
         return await self._client._call_method(
             TASK_ITEM_DEFER,
-            {
-                "TASKID": taskid,
-            },
+            {"TASKID": taskid},
             extra,
             timeout,
         )
@@ -208,9 +200,7 @@ class AsyncTaskItemApi:
         """
         return await self._client._call_method(
             TASK_ITEM_RENEW,
-            {
-                "TASKID": taskid,
-            },
+            {"TASKID": taskid},
             extra,
             timeout,
         )
@@ -242,9 +232,7 @@ class AsyncTaskItemApi:
         """
         return await self._client._call_method(
             TASK_ITEM_STARTEXECUTION,
-            {
-                "TASKID": taskid,
-            },
+            {"TASKID": taskid},
             extra,
             timeout,
         )

@@ -147,9 +147,7 @@ class TasksTaskApi:
         """
         return self._client._call_method(
             TASKS_TASK_APPROVE,
-            {
-                "taskId": task_id,
-            },
+            {"taskId": task_id},
             extra,
             timeout,
         )
@@ -182,9 +180,7 @@ class TasksTaskApi:
         """
         return self._client._call_method(
             TASKS_TASK_DEFER,
-            {
-                "taskId": task_id,
-            },
+            {"taskId": task_id},
             extra,
             timeout,
         )
@@ -272,9 +268,7 @@ class TasksTaskApi:
         """
         return self._client._call_method(
             TASKS_TASK_RENEW,
-            {
-                "taskId": task_id,
-            },
+            {"taskId": task_id},
             extra,
             timeout,
         )
@@ -307,9 +301,7 @@ class TasksTaskApi:
         """
         return self._client._call_method(
             TASKS_TASK_START,
-            {
-                "taskId": task_id,
-            },
+            {"taskId": task_id},
             extra,
             timeout,
         )
@@ -361,9 +353,7 @@ class AsyncTasksTaskApi:
         """
         return await self._client._call_method(
             TASKS_TASK_APPROVE,
-            {
-                "taskId": task_id,
-            },
+            {"taskId": task_id},
             extra,
             timeout,
         )
@@ -396,9 +386,7 @@ class AsyncTasksTaskApi:
         """
         return await self._client._call_method(
             TASKS_TASK_DEFER,
-            {
-                "taskId": task_id,
-            },
+            {"taskId": task_id},
             extra,
             timeout,
         )
@@ -486,9 +474,7 @@ class AsyncTasksTaskApi:
         """
         return await self._client._call_method(
             TASKS_TASK_RENEW,
-            {
-                "taskId": task_id,
-            },
+            {"taskId": task_id},
             extra,
             timeout,
         )
@@ -521,9 +507,7 @@ class AsyncTasksTaskApi:
         """
         return await self._client._call_method(
             TASKS_TASK_START,
-            {
-                "taskId": task_id,
-            },
+            {"taskId": task_id},
             extra,
             timeout,
         )

@@ -85,13 +85,13 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard, cast
 from urllib.parse import parse_qsl, urlsplit
 
 __all__ = [
@@ -136,6 +136,24 @@ FORBIDDEN_MESSAGE = "Action on the task is not allowed"
 LIST_VERBS = ("list", "getlist")
 
 
+# ----------------------------------------------------------- untyped JSON, narrowed
+
+
+def is_dict(value: object) -> TypeGuard[dict[str, Any]]:
+    """Whether a JSON value is an object (its keys are text; its values untyped)."""
+    return isinstance(value, dict)
+
+
+def is_mapping(value: object) -> TypeGuard[Mapping[str, Any]]:
+    """Whether a value is a mapping: a JSON object, or a row a test passed."""
+    return isinstance(value, Mapping)
+
+
+def is_list(value: object) -> TypeGuard[list[Any]]:
+    """Whether a JSON value is an array of untyped values."""
+    return isinstance(value, list)
+
+
 # ----------------------------------------------------------- data the mock answers from
 
 
@@ -143,7 +161,7 @@ def load_mockdata(path: str | Path | None = None) -> dict[str, Any]:
     """The method facts rendered next to this module (or another mockdata.json)."""
     source = Path(path) if path else Path(__file__).with_name("mockdata.json")
     data = json.loads(source.read_text(encoding="utf-8"))
-    if not isinstance(data, dict):
+    if not is_dict(data):
         raise ValueError(f"{source}: the mock data must be a JSON object")
     return data
 
@@ -243,14 +261,14 @@ def put_value(target: dict[str, Any], path: list[str], value: str) -> None:
             node[part] = value
             return
         child = node.get(part)
-        if not isinstance(child, dict):
+        if not is_dict(child):
             child = node[part] = {}
         node = child
 
 
 def php_lists(value: Any) -> Any:
     """Maps keyed 0..n-1 become lists, the way PHP arrays encode to JSON."""
-    if isinstance(value, dict):
+    if is_dict(value):
         value = {k: php_lists(v) for k, v in value.items()}
         if value and list(value) == [str(i) for i in range(len(value))]:
             return list(value.values())
@@ -270,7 +288,7 @@ def parse_query(text: str) -> dict[str, Any]:
     """A PHP `http_build_query` string to nested data:
     `a[b][]=1&c=2` -> {"a": {"b": ["1"]}, "c": "2"}."""
     value = parse_query_value(text)
-    if isinstance(value, list):
+    if is_list(value):
         return {str(i): v for i, v in enumerate(value)}
     params: dict[str, Any] = value
     return params
@@ -436,7 +454,7 @@ def param_problems(
 ) -> list[tuple[str, str, str]]:
     """(name, "missing" | "wrong_type", documented type) for each bad parameter, in
     spec order."""
-    out = []
+    out: list[tuple[str, str, str]] = []
     for p in spec.get("params", []):
         kind = p.get("type") or "any"
         found, value = find_param(params, p["name"], exact)
@@ -457,7 +475,8 @@ def documented_refusal(
     spec: Mapping[str, Any], role: str, fallback: Refusal
 ) -> Refusal:
     """The error the method's page gives for this case, else the generic one."""
-    found = (spec.get("error_roles") or {}).get(role)
+    roles: Mapping[str, Any] = spec.get("error_roles") or {}
+    found = roles.get(role)
     if not found:
         return fallback
     return Refusal(
@@ -610,12 +629,12 @@ def list_shape(spec: Mapping[str, Any]) -> ListShape:
     v3 = spec.get("api") == "v3"
     example = spec.get("result")
     wrapper, rows = ("items" if v3 else None), example
-    if isinstance(example, dict):
+    if is_dict(example):
         keys = [k for k, v in example.items() if isinstance(v, list)]
         if len(keys) == 1:
             wrapper, rows = keys[0], example[keys[0]]
-    first = (
-        rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
+    first: dict[str, Any] = (
+        rows[0] if is_list(rows) and rows and is_dict(rows[0]) else {}
     )
     if not first:
         return ListShape(wrapper, lower=v3, int_ids=v3)
@@ -641,7 +660,8 @@ def dataset_ids(size: int, seed: int) -> list[int]:
     if seed == 0:
         return list(range(1, size + 1))
     rng = random.Random(seed)
-    ids, current = [], 0
+    ids: list[int] = []
+    current = 0
     for _ in range(size):
         current += rng.randint(1, 3)
         ids.append(current)
@@ -689,7 +709,7 @@ def camel(key: str) -> str:
 
 
 def row_id(row: Any) -> int | None:
-    if isinstance(row, Mapping):
+    if is_mapping(row):
         for key, value in row.items():
             if norm_key(key) == "id":
                 return int(value) if is_int(value) else None
@@ -713,10 +733,10 @@ def render_row(row: Mapping[str, Any], shape: ListShape) -> dict[str, Any]:
 
 def example_rows(result: Any) -> list[Any] | None:
     """The rows of a documented list example (None when there is no example)."""
-    if isinstance(result, list):
+    if is_list(result):
         return result
-    if isinstance(result, dict):
-        lists = [v for v in result.values() if isinstance(v, list)]
+    if is_dict(result):
+        lists = [v for v in result.values() if is_list(v)]
         if len(lists) == 1:
             return lists[0]
     return None
@@ -771,18 +791,18 @@ def order_of(actual: Any, value: Any) -> int:
 def compare(actual: Any, op: str, value: Any) -> bool:
     """One filter condition on one row's value (v2 and v3 operators)."""
     if op in ("@", "in") or (
-        isinstance(value, (list, dict)) and op in ("=", "!", "!=")
+        (is_list(value) or is_dict(value)) and op in ("=", "!", "!=")
     ):
-        if isinstance(value, dict):
+        if is_dict(value):
             values = list(value.values())
         else:
-            values = value if isinstance(value, list) else [value]
+            values = value if is_list(value) else [value]
         hit = any(same(actual, v) for v in values)
         return not hit if op in ("!", "!=") else hit
     if op == "%":
         return str(value).lower() in str(actual).lower()
     if op == "between":
-        bounds = list(value) if isinstance(value, list) and value else [value]
+        bounds = list(value) if is_list(value) and value else [value]
         low, high = bounds[0], bounds[-1]
         return order_of(actual, low) >= 0 and order_of(actual, high) <= 0
     if op == "=":
@@ -799,9 +819,7 @@ def check_id_value(field: str, op: str, value: Any) -> None:
     if field != "id":
         return
     values = (
-        list(value.values())
-        if isinstance(value, dict)
-        else value if isinstance(value, list) else [value]
+        list(value.values()) if is_dict(value) else value if is_list(value) else [value]
     )
     if not values or not all(is_int(v) for v in values):
         raise Refusal(
@@ -822,7 +840,7 @@ def condition_test(condition: Condition) -> Predicate:
 
 def v2_conditions(filter_: Any) -> list[Condition]:
     out: list[Condition] = []
-    if isinstance(filter_, dict):
+    if is_dict(filter_):
         for key, value in filter_.items():
             match = V2_FILTER_KEY.match(str(key))
             if match and norm_key(match.group(2)) != "logic":
@@ -832,7 +850,7 @@ def v2_conditions(filter_: Any) -> list[Condition]:
 
 def v3_condition(node: list[Any]) -> Condition:
     if len(node) == 2:
-        op = "in" if isinstance(node[1], list) else "="
+        op = "in" if is_list(node[1]) else "="
         return norm_key(node[0]), op, node[1]
     op = str(node[1]).lower()
     if op not in V3_OPERATORS:
@@ -847,14 +865,14 @@ def v3_condition(node: list[Any]) -> Condition:
 def v3_test(node: Any) -> Predicate:
     """A v3 filter node: a condition `[field, op, value]`, a list of nodes (AND) or
     `{"logic": "or"|"and", "conditions": [...]}`."""
-    if isinstance(node, list) and node and isinstance(node[0], str):
+    if is_list(node) and node and isinstance(node[0], str):
         return condition_test(v3_condition(node))
-    if isinstance(node, dict):
-        children = [v3_test(c) for c in node.get("conditions") or []]
+    if is_dict(node):
+        children = [v3_test(c) for c in node.get("conditions") or ()]
         if str(node.get("logic", "and")).lower() == "or":
             return lambda row: any(c(row) for c in children) if children else True
         return lambda row: all(c(row) for c in children)
-    if isinstance(node, list):
+    if is_list(node):
         parts = [v3_test(c) for c in node]
         return lambda row: all(p(row) for p in parts)
     raise Refusal(400, V3_VALIDATION, "Invalid filter")
@@ -863,11 +881,11 @@ def v3_test(node: Any) -> Predicate:
 def row_filter(api: str, filter_: Any) -> tuple[Predicate | None, int]:
     """The filter as a test on rows (None: no condition) and the lowest ID it can
     match (a `>`/`>=` condition on the ID), to start scanning there."""
-    if api == "v3" and isinstance(filter_, list):
+    if api == "v3" and is_list(filter_):
         top = [
             v3_condition(n)
             for n in filter_
-            if isinstance(n, list) and n and isinstance(n[0], str)
+            if is_list(n) and n and isinstance(n[0], str)
         ]
         test: Predicate | None = v3_test(filter_) if filter_ else None
     else:
@@ -897,7 +915,7 @@ def first_matches(
 
 
 def id_descending(order: Any) -> bool:
-    if isinstance(order, dict):
+    if is_dict(order):
         for key, value in order.items():
             if str(key).lower() == "id":
                 return str(value).lower() == "desc"
@@ -919,7 +937,7 @@ def page_v2(items: list[Any], start: int) -> tuple[list[Any], int | None, int | 
 
 
 def page_v3(items: list[Any], pagination: Any) -> list[Any]:
-    p = pagination if isinstance(pagination, dict) else {}
+    p: dict[str, Any] = pagination if is_dict(pagination) else {}
     for key in ("page", "limit", "offset"):
         if key in p and not is_int(p[key]):
             raise Refusal(
@@ -948,7 +966,7 @@ def apply_select(
     """v3 returns only the ID unless fields are selected; v2 ignores `select` here."""
     if not v3:
         return dict(item)
-    names = {str(s).lower() for s in (select if isinstance(select, list) else [])}
+    names = {str(s).lower() for s in (select if is_list(select) else [])}
     if "*" in names:
         return dict(item)
     return {k: v for k, v in item.items() if k == shape.id_key or k.lower() in names}
@@ -993,7 +1011,7 @@ def embed_row(example: Any, row: Mapping[str, Any], api: str) -> Any:
     itself)."""
     wrapper: str | None = None
     inner: Mapping[str, Any] = {}
-    if isinstance(example, dict):
+    if is_dict(example):
         objects = [k for k, v in example.items() if isinstance(v, dict)]
         if not any(norm_key(k) == "id" for k in example) and len(objects) == 1:
             wrapper, inner = objects[0], example[objects[0]]
@@ -1013,9 +1031,9 @@ BATCH_REF = re.compile(r"\$(result(?:_error|_total|_next|_time)?)((?:\[[^\[\]]*\
 
 
 def batch_commands(cmd: Any) -> list[tuple[str, str]]:
-    if isinstance(cmd, dict):
+    if is_dict(cmd):
         return [(str(k), str(v)) for k, v in cmd.items()]
-    if isinstance(cmd, list):
+    if is_list(cmd):
         return [(str(i), str(v)) for i, v in enumerate(cmd)]
     return []
 
@@ -1030,9 +1048,9 @@ def resolve_ref(tables: Mapping[str, Mapping[str, Any]], table: str, path: str) 
     """`$result[c0][49][ID]` against the answers so far; a missing step gives ""."""
     node: Any = tables.get(table, {})
     for step in re.findall(r"\[([^\]]*)\]", path):
-        if isinstance(node, dict):
+        if is_dict(node):
             node = node.get(step)
-        elif isinstance(node, list) and step.isdigit() and int(step) < len(node):
+        elif is_list(node) and step.isdigit() and int(step) < len(node):
             node = node[int(step)]
         else:
             node = None
@@ -1052,9 +1070,9 @@ def ref_text(value: Any) -> str:
 def substitute_refs(value: Any, tables: Mapping[str, Mapping[str, Any]]) -> Any:
     """Replace batch references in parameter values; a value that is one whole reference
     takes the referenced value as it is (a list or an object included)."""
-    if isinstance(value, dict):
+    if is_dict(value):
         return {k: substitute_refs(v, tables) for k, v in value.items()}
-    if isinstance(value, list):
+    if is_list(value):
         return [substitute_refs(v, tables) for v in value]
     if not isinstance(value, str) or "$result" not in value:
         return value
@@ -1068,11 +1086,11 @@ def substitute_refs(value: Any, tables: Mapping[str, Mapping[str, Any]]) -> Any:
 
 @dataclass
 class BatchTables:
-    result: dict[str, Any] = field(default_factory=dict)
-    result_error: dict[str, Any] = field(default_factory=dict)
-    result_total: dict[str, Any] = field(default_factory=dict)
-    result_next: dict[str, Any] = field(default_factory=dict)
-    result_time: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, Any] = field(default_factory=dict[str, Any])
+    result_error: dict[str, Any] = field(default_factory=dict[str, Any])
+    result_total: dict[str, Any] = field(default_factory=dict[str, Any])
+    result_next: dict[str, Any] = field(default_factory=dict[str, Any])
+    result_time: dict[str, Any] = field(default_factory=dict[str, Any])
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         return {
@@ -1105,7 +1123,7 @@ def v3_batch_commands(body: Body) -> tuple[list[tuple[str, str, Any]], bool]:
     else:
         data = {k: v for k, v in body.params.items() if k != "auth"}
         cmd = data.get("cmd")
-        if isinstance(cmd, dict) and any(isinstance(v, str) for v in cmd.values()):
+        if is_dict(cmd) and any(isinstance(v, str) for v in cmd.values()):
             raise Refusal(
                 400,
                 V3_INVALID_SELECT,
@@ -1116,7 +1134,7 @@ def v3_batch_commands(body: Body) -> tuple[list[tuple[str, str, Any]], bool]:
     commands: list[tuple[str, str, Any]] = []
     for key, entry in entries:
         if not (
-            isinstance(entry, dict)
+            is_dict(entry)
             and isinstance(entry.get("method"), str)
             and isinstance(entry.get("query"), dict)
         ):
@@ -1205,9 +1223,9 @@ def read_body(query: str, body: bytes, content_type: str) -> Body:
             ) from None
     else:
         data = parse_query_value(text)
-    if isinstance(data, list):
+    if is_list(data):
         return Body(params, data)
-    if not isinstance(data, dict):
+    if not is_dict(data):
         raise Refusal(
             400, "ERROR_ARGUMENT", "The request body must be a JSON object or array"
         )
@@ -1218,7 +1236,7 @@ def read_body(query: str, body: bytes, content_type: str) -> Body:
 # ---------------------------------------------------------------- HTTPS
 
 _TLS_LOCK = threading.Lock()
-_TLS: TlsFiles | None = None
+_tls: TlsFiles | None = None
 
 
 @dataclass(frozen=True)
@@ -1234,18 +1252,18 @@ class TlsFiles:
 def tls_files() -> TlsFiles:
     """The mock's certificates, made once a process: with the `cryptography` package
     when it is installed, else with the `openssl` binary."""
-    global _TLS
+    global _tls
     with _TLS_LOCK:
-        if _TLS is None:
+        if _tls is None:
             folder = Path(tempfile.mkdtemp(prefix="b24mock-tls-"))
             atexit.register(shutil.rmtree, folder, True)
             try:
                 importlib.import_module("cryptography")
             except ImportError:
-                _TLS = openssl_certificates(folder)
+                _tls = openssl_certificates(folder)
             else:
-                _TLS = cryptography_certificates(folder)
-        return _TLS
+                _tls = cryptography_certificates(folder)
+        return _tls
 
 
 def openssl_certificates(folder: Path) -> TlsFiles:
@@ -1384,7 +1402,6 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: _Server
 
     def setup(self) -> None:
         if isinstance(self.request, ssl.SSLSocket):
@@ -1407,7 +1424,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, verb: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        reply = self.server.portal.respond(
+        portal = cast(_Server, self.server).portal  # the server this handler serves
+        reply = portal.respond(
             verb,
             self.path,
             body,
@@ -1818,7 +1836,7 @@ class MockPortal:
         """The paged list methods of a group, v2 first."""
         specs = [
             m
-            for (api, name), m in sorted(self.methods.items())
+            for (_, name), m in sorted(self.methods.items())
             if family_of(name) == family and is_list_method(m)
         ]
         return sorted(specs, key=lambda m: m.get("api") != "v2")
@@ -1925,8 +1943,8 @@ class MockPortal:
         for key, text in commands:
             method, _, query = text.partition("?")
             parsed = substitute_refs(parse_query_value(query), tables.as_dict())
-            array = parsed if isinstance(parsed, list) else None
-            command_params = {} if array is not None else dict(parsed)
+            array = parsed if is_list(parsed) else None
+            command_params: dict[str, Any] = {} if array is not None else dict(parsed)
             command_params.pop("auth", None)
             try:
                 answer = self._call(
@@ -2006,7 +2024,7 @@ def token_grant(access: str, refresh: str, url: str) -> dict[str, Any]:
 @contextmanager
 def mock_portal(
     data: Mapping[str, Any] | str | Path | None = None, **options: Any
-) -> Iterator[MockPortal]:
+) -> Generator[MockPortal, None, None]:
     """A started MockPortal for a `with` block or a pytest fixture; stopped on exit."""
     portal = MockPortal(data, **options).start()
     try:

@@ -7,6 +7,9 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -115,6 +118,21 @@ def expand_includes(
     return out, problems
 
 
+# The included files read while a caller collects them (`collecting_includes`): a
+# run's inputs are its pages and what they include, wherever that lies.
+INCLUDES_READ: ContextVar[set[Path] | None] = ContextVar("INCLUDES_READ", default=None)
+
+
+@contextmanager
+def collecting_includes() -> Iterator[set[Path]]:
+    seen: set[Path] = set()
+    token = INCLUDES_READ.set(seen)
+    try:
+        yield seen
+    finally:
+        INCLUDES_READ.reset(token)
+
+
 # An included file as scanned: (path, depth, display, mtime, size).
 IncludeKey = tuple[Path, int, str, int, int]
 INCLUDE_CACHE: dict[IncludeKey, tuple[list[Block], list[Diagnostic]]] = {}
@@ -125,6 +143,9 @@ def included_blocks(
 ) -> tuple[list[Block], list[Diagnostic]]:
     """The blocks of an included file, scanned once while the file is unchanged (pages
     share a few includes); callers get copies, so what they change stays theirs."""
+    collector = INCLUDES_READ.get()
+    if collector is not None:
+        collector.add(target)
     stat = target.stat()
     key: IncludeKey = (target, depth, display, stat.st_mtime_ns, stat.st_size)
     if key not in INCLUDE_CACHE:

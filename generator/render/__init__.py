@@ -11,7 +11,6 @@ from generator import __version__
 from generator.ir import Method
 from generator.render import model
 from generator.render.env import environment
-from generator.render.format import format_all
 from generator.render.runtime import runtime_files
 
 PACKAGE = "b24client"
@@ -25,8 +24,8 @@ PUBLIC = (
 
 
 class Planner:
-    """Collects the rendered files of one run; `formatted` gives them formatted with
-    the pinned black."""
+    """Collects the files of one run. The templates write black's layout themselves
+    (render/layout.py), so what they render is what is written."""
 
     def __init__(self) -> None:
         self.env: jinja2.Environment = environment()
@@ -38,7 +37,7 @@ class Planner:
         self.rendered[name] = text
 
     def formatted(self) -> dict[str, str]:
-        return {**self.files, **format_all(self.rendered)}
+        return {**self.files, **self.rendered}
 
 
 def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, str]:

@@ -12,6 +12,8 @@ from typing import Any
 
 import jinja2
 
+from generator.render import layout
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -22,7 +24,16 @@ def pystr(value: Any) -> str:
         return f'float("{value}")'  # `inf` and `nan` are no Python literals
     if value is None or isinstance(value, (bool, int, float)):
         return repr(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    literal = json.dumps(str(value), ensure_ascii=False)
+    return black_quotes(literal) if '\\"' in literal else literal
+
+
+def black_quotes(literal: str) -> str:
+    """The literal quoted as black writes it (single quotes where that saves
+    escapes), so black leaves the generated file as it is."""
+    from black.strings import normalize_string_quotes
+
+    return str(normalize_string_quotes(literal))
 
 
 def tomlstr(value: Any) -> str:
@@ -230,4 +241,138 @@ def environment() -> jinja2.Environment:
         function_doc=function_doc,
         rename=rename,
     )
+    env.globals.update(
+        signature=signature,
+        accessor=accessor,
+        call_method=call_method,
+        one_of=one_of,
+        deprecated_decorator=deprecated_decorator,
+        method_spec=method_spec,
+        typed_dict=typed_dict,
+        class_line=class_line,
+        display_statement=display_statement,
+        import_from=layout.import_from,
+        spec_keys=spec_keys,
+        error_keys=error_keys,
+    )
     return env
+
+
+# --- statements laid out as black writes them (see layout.py) ------------------------
+
+_EXTRA = ("extra: Mapping[str, Any] | None = None", "timeout: float | None = None")
+
+
+def signature(fn: Any, is_async: bool, stub: bool, args: Any = None) -> str:
+    """A method's `def` line(s) at class depth."""
+    given = fn.args if args is None else args
+    params = [
+        "self",
+        "*",
+        *(f"{a.name}: {a.annotation}{'' if a.required else ' = None'}" for a in given),
+        *_EXTRA,
+    ]
+    head = f"{'async ' if is_async else ''}def {fn.name}"
+    return layout.def_signature(head, params, fn.returns, 1, stub)
+
+
+def accessor(name: str, returns: str, stub: bool) -> str:
+    """`def name(self) -> Class:` of a namespace property, at class depth."""
+    return layout.def_signature(f"def {name}", ["self"], returns, 1, stub)
+
+
+def call_method(fn: Any, is_async: bool) -> str:
+    """The body's `return self._client._call_method(...)`."""
+    wires = layout.dict_display([(pystr(a.wire), a.name) for a in fn.args])
+    call = layout.call(
+        f"return {'await ' if is_async else ''}self._client._call_method",
+        [fn.const, wires, "extra", "timeout"],
+        magic=True,
+    )
+    return layout.laid(call, 2)
+
+
+def one_of(fn: Any, group: Any) -> str:
+    """The check that a call gives one of the method's alternative parameter sets."""
+    sets = layout.tuple_display(
+        [
+            layout.tuple_display(
+                [layout.tuple_display([pystr(py), pystr(wire), py]) for py, wire in s]
+            )
+            for s in group
+        ]
+    )
+    return layout.laid(layout.call("_one_of", [pystr(fn.wire), sets, "extra"], True), 2)
+
+
+def deprecated_decorator(fn: Any, stub: bool) -> str:
+    text = (
+        f"Deprecated: use {fn.replacement} instead" if fn.replacement else "Deprecated"
+    )
+    line = layout.call("@typing_extensions.deprecated", [pystr(text)])
+    return layout.laid(line, 1, stub, then="def f(self): ...")
+
+
+def method_spec(fn: Any) -> str:
+    args = [
+        pystr(fn.wire),
+        pystr(fn.api),
+        f"deprecated={fn.deprecated}",
+        f"replacement={pystr(fn.replacement)}",
+        f"idempotent={fn.idempotent}",
+        f"batch={fn.batch}",
+        f"rate_limit={pystr(fn.rate_limit)}",
+        f"pagination={pystr(fn.pagination)}",
+        f"result_shape={pystr(fn.result_shape)}",
+    ]
+    return layout.laid(
+        layout.assignment(fn.const, layout.call("MethodSpec", args, True)), 0
+    )
+
+
+def typed_dict(td: Any, stub: bool) -> str:
+    """`Name = TypedDict("Name", {...})`: keys are wire names, which need not be
+    identifiers."""
+    total = any(k.required for k in td.keys)
+    pairs: list[tuple[str, layout.Part]] = []
+    for k in td.keys:
+        key = pystr(k.wire)
+        value = (
+            f"NotRequired[{k.annotation}]" if total and not k.required else k.annotation
+        )
+        # An entry that fits stays text; only a long one is taken apart to be split.
+        fits = layout.fits(2, f"{key}: {value},")
+        pairs.append((key, value if fits else layout.annotation(value)))
+    args: list[layout.Part] = [pystr(td.name), layout.dict_display(pairs, magic=True)]
+    if not total:
+        args.append("total=False")
+    line = layout.assignment(td.name, layout.call("TypedDict", args, True))
+    return layout.laid(line, 0, stub)
+
+
+def class_line(name: str, base: str) -> str:
+    line = layout.Seq(("class ", name, layout.Br("(", (base,), ")"), ":"))
+    return layout.laid(line, 0, then="    pass")
+
+
+def display_statement(head: str, items: list[layout.Part], kind: str = "[") -> str:
+    """`head = [items]` (or a dict with `kind="{"`, items as `key: value`)."""
+    close = "]" if kind == "[" else "}"
+    br = layout.Br(kind, tuple(items), close, display=True, magic=True)
+    return layout.laid(layout.Seq((head, br)), 0)
+
+
+def spec_keys(functions: Any) -> list[layout.Part]:
+    return [
+        layout.Seq(
+            (
+                layout.tuple_display([pystr(fn.wire.lower()), pystr(fn.api)]),
+                f": {fn.const}",
+            )
+        )
+        for fn in functions
+    ]
+
+
+def error_keys(classes: Any) -> list[layout.Part]:
+    return [f"{pystr(c.code)}: {c.name}" for c in classes]

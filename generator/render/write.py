@@ -83,6 +83,16 @@ def with_manifest(files: dict[str, str]) -> dict[str, bytes]:
     return {**encoded, MANIFEST: manifest.encode("utf-8")}
 
 
+def as_recorded(out: Path) -> bool:
+    """Whether `out` holds exactly the files its manifest lists, as b24gen wrote
+    them (tools' leftovers aside)."""
+    manifest = read_manifest(out)
+    if manifest is None:
+        return False
+    existing = set(existing_files(out)) - {MANIFEST}
+    return existing == set(manifest) and not foreign_files(out)
+
+
 def foreign_files(out: Path) -> list[Foreign]:
     """Files in `out` that b24gen did not write or that were changed since: written by
     hand, or a folder that was never b24gen's. Without a manifest (a tree from before

@@ -72,3 +72,58 @@ def test_a_no_op_run_rewrites_nothing(specs, tmp_path, capsys):
     assert "up to date" in capsys.readouterr().err  # the summary, on standard error
     assert {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*")
             if p.is_file()} == stamps
+
+
+def stamps(out: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(out).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_no_op_run_reads_nothing(specs, tmp_path, monkeypatch):
+    """Same inputs, same generator, output as written: the run ends before reading."""
+    from generator import pipeline
+
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+
+    def no_reading(_root: Path) -> None:
+        raise AssertionError("a no-op run read the specs")
+
+    monkeypatch.setattr(pipeline, "load_specs", no_reading)
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    assert regenerate(str(specs), "--out", str(out), "--check") == 0
+
+
+def test_one_changed_spec_rewrites_only_its_files(specs, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    before = stamps(out)
+    spec = specs / "demo" / "demo.item.get.md"
+    text = spec.read_text()
+    title = next(line for line in text.splitlines() if line.startswith("# "))
+    spec.write_text(text.replace(title, title + "\n\nOne sentence more.", 1))
+    capsys.readouterr()
+    assert regenerate(str(specs), "--out", str(out), "-v") == 0
+    err = capsys.readouterr().err
+    after = stamps(out)
+    rewritten = sorted(rel for rel in after if after[rel] != before.get(rel))
+    assert rewritten == [".b24gen-manifest.json", "b24client/demo.py"], rewritten
+    assert "2 file(s) written" in err and f"wrote {out}/b24client/demo.py" in err
+
+
+def test_an_input_edit_that_changes_no_output_is_noticed_and_recorded(specs, tmp_path):
+    """A spec edit that changes nothing generated (blank lines at the end): the run
+    reads again, writes nothing, and records the new inputs for the next run."""
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    spec = next(p for p in sorted(specs.rglob("*.md")) if "_includes" not in p.parts)
+    spec.write_text(spec.read_text() + "\n\n")
+    before = stamps(out)
+    assert regenerate(str(specs), "--out", str(out), "--check") == 0
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    after = stamps(out)
+    assert after == before  # nothing generated changed, so nothing was written
+    from generator import inputs
+
+    run = inputs.load(out, out / ".b24gen-manifest.json")
+    assert inputs.still_current(run, specs, "specs") is not None

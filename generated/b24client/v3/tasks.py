@@ -125,10 +125,7 @@ class V3TasksTaskApi:
         """
         return self._client._call_method(
             V3_TASKS_TASK_UPDATE,
-            {
-                "id": id,
-                "fields": fields,
-            },
+            {"id": id, "fields": fields},
             extra,
             timeout,
         )
@@ -228,10 +225,7 @@ class AsyncV3TasksTaskApi:
         """
         return await self._client._call_method(
             V3_TASKS_TASK_UPDATE,
-            {
-                "id": id,
-                "fields": fields,
-            },
+            {"id": id, "fields": fields},
             extra,
             timeout,
         )

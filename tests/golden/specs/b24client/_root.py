@@ -22,7 +22,10 @@ class RootApi:
 
     # spec: specs/demo/profile.md
     def profile(
-        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any:
         """Current user profile
 
@@ -52,7 +55,10 @@ class AsyncRootApi:
 
     # spec: specs/demo/profile.md
     async def profile(
-        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any:
         """Current user profile
 

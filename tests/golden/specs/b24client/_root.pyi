@@ -9,12 +9,18 @@ class RootApi:
     def __init__(self, client: SyncClient) -> None: ...
     @typing_extensions.deprecated("Deprecated: use user.current instead")
     def profile(
-        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any: ...
 
 class AsyncRootApi:
     def __init__(self, client: AsyncClient) -> None: ...
     @typing_extensions.deprecated("Deprecated: use user.current instead")
     async def profile(
-        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any: ...

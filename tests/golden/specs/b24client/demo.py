@@ -31,7 +31,10 @@ class DemoItemApi:
 
     # spec: specs/demo/demo.item.md
     def __call__(
-        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any:
         """A method named like a namespace demo.item
 
@@ -119,7 +122,10 @@ class AsyncDemoItemApi:
 
     # spec: specs/demo/demo.item.md
     async def __call__(
-        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any:
         """A method named like a namespace demo.item
 

@@ -14,7 +14,10 @@ DemoItemGetResult = TypedDict(
 class DemoItemApi:
     def __init__(self, client: SyncClient) -> None: ...
     def __call__(
-        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any: ...
     def get(
         self,
@@ -36,7 +39,10 @@ class DemoApi:
 class AsyncDemoItemApi:
     def __init__(self, client: AsyncClient) -> None: ...
     async def __call__(
-        self, *, extra: Mapping[str, Any] | None = None, timeout: float | None = None
+        self,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        timeout: float | None = None,
     ) -> Any: ...
     async def get(
         self,

@@ -47,10 +47,7 @@ class V3DemoItemApi:
         """
         return self._client._call_method(
             V3_DEMO_ITEM_UPDATE,
-            {
-                "id": id,
-                "fields": fields,
-            },
+            {"id": id, "fields": fields},
             extra,
             timeout,
         )
@@ -99,10 +96,7 @@ class AsyncV3DemoItemApi:
         """
         return await self._client._call_method(
             V3_DEMO_ITEM_UPDATE,
-            {
-                "id": id,
-                "fields": fields,
-            },
+            {"id": id, "fields": fields},
             extra,
             timeout,
         )

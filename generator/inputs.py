@@ -1,0 +1,167 @@
+"""What a run read, kept in the user's cache beside a hash of the manifest it wrote:
+a later run over the same inputs with the same generator, into an output still as
+written, ends before reading anything (as Kiota does) and says the warnings the first
+run found. Nothing of it goes into the output folder (which users commit).
+
+The record holds a fingerprint of the generator (its code, templates and runtime),
+how the run was asked for (specs or docs, the path as given: it appears in the
+output), the content hash of every input file below the source folder, the files its
+pages included from elsewhere, and the warnings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+from generator.diagnostics import Diagnostic, Position
+from generator.paths import write_atomic
+
+CACHE_ENV = "B24GEN_CACHE"  # a folder, or "off"
+
+INPUT_SUFFIXES = (".md", ".txt", ".yaml", ".yml")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def generator_fingerprint() -> str:
+    """A hash of everything of the generator that shapes its output."""
+    package = Path(__file__).resolve().parent
+    h = hashlib.sha256(f"{__version__}\0{metadata.version('black')}".encode())
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(path.relative_to(package).as_posix().encode() + b"\0")
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def input_files(source: Path) -> dict[str, str]:
+    """Content hashes of the files below `source` a reader may read (pages and
+    included files), keyed by path relative to it."""
+    if source.is_file():
+        return {source.name: digest(source.read_bytes())}
+    found: dict[str, str] = {}
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source)
+        hidden = any(part.startswith(".") for part in rel.parts)
+        if not hidden and path.suffix in INPUT_SUFFIXES and path.is_file():
+            found[rel.as_posix()] = digest(path.read_bytes())
+    return found
+
+
+def outside(source: Path, includes: set[Path]) -> dict[str, str]:
+    """Hashes of included files that lie outside `source` (the rest are inputs)."""
+    root = source.resolve()
+    out: dict[str, str] = {}
+    for path in sorted(includes):
+        if not path.resolve().is_relative_to(root):
+            try:
+                out[str(path)] = digest(path.read_bytes())
+            except OSError:
+                out[str(path)] = ""
+    return out
+
+
+def record(
+    source: Path, mode: str, includes: set[Path], problems: list[Diagnostic]
+) -> dict[str, Any]:
+    return {
+        "generator": generator_fingerprint(),
+        "mode": mode,
+        "source": str(source),
+        "files": input_files(source),
+        "includes": outside(source, includes),
+        "warnings": [as_list(p) for p in problems],
+    }
+
+
+def still_current(old: Any, source: Path, mode: str) -> list[Diagnostic] | None:
+    """The recorded warnings when `old` records this very run (same generator, same
+    request, every input as it was); None when the run must be made."""
+    if not isinstance(old, dict):
+        return None
+    same_request = (
+        old.get("generator") == generator_fingerprint()
+        and old.get("mode") == mode
+        and old.get("source") == str(source)
+    )
+    if not same_request or not source.exists():
+        return None
+    includes = old.get("includes")
+    if not isinstance(includes, dict) or old.get("files") != input_files(source):
+        return None
+    for path, hashed in includes.items():
+        try:
+            if digest(Path(path).read_bytes()) != hashed:
+                return None
+        except OSError:
+            return None
+    try:
+        return [from_list(w) for w in old.get("warnings", [])]
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+def as_list(p: Diagnostic) -> list[Any]:
+    at = p.position
+    return [at.path, at.line, at.col, p.code, p.message, p.hint]
+
+
+def from_list(item: list[Any]) -> Diagnostic:
+    path, line, col, code, message, hint = item
+    return Diagnostic(
+        Position(str(path), int(line), int(col)), str(code), str(message), str(hint)
+    )
+
+
+def cache_dir() -> Path | None:
+    setting = os.environ.get(CACHE_ENV, "")
+    if setting == "off":
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(
+        os.path.expanduser("~"), ".cache"
+    )
+    return Path(base) / "b24gen"
+
+
+def record_file(out: Path) -> Path | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    key = digest(str(out.resolve()).encode("utf-8", "surrogateescape"))
+    return folder / "runs" / f"{key}.json"
+
+
+def save(out: Path, manifest: Path, run: dict[str, Any]) -> None:
+    """Keep the record of the run that left `out` as it is (a cache: failing to
+    write it only costs the next run its shortcut)."""
+    target = record_file(out)
+    if target is None:
+        return
+    try:
+        run = {**run, "manifest": digest(manifest.read_bytes())}
+        write_atomic(target, json.dumps(run, ensure_ascii=False) + "\n")
+    except OSError:
+        pass
+
+
+def load(out: Path, manifest: Path) -> Any:
+    """The record of the run that wrote `out`'s present manifest (None without)."""
+    target = record_file(out)
+    try:
+        run = json.loads(target.read_text(encoding="utf-8")) if target else None
+        current = digest(manifest.read_bytes())
+    except (OSError, ValueError):
+        return None
+    return run if isinstance(run, dict) and run.get("manifest") == current else None
