@@ -161,6 +161,7 @@ def cmd_regenerate(args: argparse.Namespace) -> int:
         force=args.force,
         docs=Path(args.docs) if args.docs else None,
         report=args.report,
+        each=bar(args, "reading pages"),
     )
     written = outcome.changed if outcome.written else []
     summary = {

@@ -49,7 +49,7 @@ class Loaded:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def load_specs(root: Path) -> Loaded:
+def load_specs(root: Path, each: Each = every) -> Loaded:
     """Read every spec below `root`; paths are shown as `<root name>/<relative path>`
     so headers do not depend on where the checkout lives."""
     loaded = Loaded()
@@ -64,7 +64,7 @@ def load_specs(root: Path) -> Loaded:
         )
         return loaded
     found_all: list[Method] = []
-    for path in expand([root]):
+    for path in each(expand([root])):
         display = f"{root.name}/{path.relative_to(root).as_posix()}"
         found, problems = read_file(path, "markdown", display)
         loaded.problems.extend(problems)
@@ -84,7 +84,7 @@ def load_specs(root: Path) -> Loaded:
     return loaded
 
 
-def load_docs(root: Path) -> Loaded:
+def load_docs(root: Path, each: Each = every) -> Loaded:
     """Read a docs tree (its root or its `api-reference`, any form the readers know):
     the methods its pages document, with the pages' own paths and addresses on the
     docs website. The system errors the pages include from the docs' `_includes` are
@@ -103,7 +103,7 @@ def load_docs(root: Path) -> Loaded:
         return loaded
     pages = expand([root])
     loaded.pages = len(pages)
-    methods, problems = read_paths([root])
+    methods, problems = read_paths([root], each=each)
     # A method the docs document twice is the docs' matter: the first page wins, the
     # others are reported as skipped, and the run goes on.
     twice = [p for p in problems if p.code == "SPEC008"]
@@ -190,10 +190,12 @@ def regenerate(
     force: bool = False,
     docs: Path | None = None,
     report: bool = False,
+    each: Each = every,
 ) -> Outcome:
     """Render the specs folder (or, with `docs`, a docs tree read as it is) into `out`;
     with `check` only list the files that would change. A run over the inputs the
-    output was made from ends early (no report then, unless `report` asks for one)."""
+    output was made from ends early (no report then, unless `report` asks for one).
+    `each` walks the pages read (the CLI's progress bar)."""
     source = docs if docs is not None else (specs or Path("specs"))
     mode = "docs" if docs is not None else "specs"
     if not report:
@@ -201,7 +203,7 @@ def regenerate(
         if kept is not None:
             return Outcome(kept, [])
     with collecting_includes() as included:
-        loaded = load_docs(source) if docs is not None else load_specs(source)
+        loaded = load_docs(source, each) if docs else load_specs(source, each)
     if loaded.errors:
         return Outcome(loaded.problems, [])
     refused = output_problems(out, source, check or force)

@@ -184,3 +184,13 @@ def test_diff_sections_and_items_have_their_styles():
     assert style("- `m.get` (REST 3.0): method removed") == "red"
     assert style("- `m.get`: parameter `q` is now required") == "yellow"
     assert style("| demo | 1 | 0 | 0 |") == ""
+
+
+def test_regenerate_shows_a_bar_while_reading_on_a_terminal_only(tmp_path):
+    args = ["regenerate", f"{FIXTURES}/specs", "--out", str(tmp_path / "out")]
+    env = {**plain_env(), "B24GEN_PROGRESS_AFTER": "0", "B24GEN_CACHE": "off"}
+    assert "reading pages" in on_a_terminal(args, env)
+    result = subprocess.run([sys.executable, "-m", "generator.cli", *args[:-1],
+                             str(tmp_path / "piped")], cwd=ROOT, capture_output=True,
+                            text=True, env=env)
+    assert result.returncode == 0 and "reading pages" not in result.stderr + result.stdout
