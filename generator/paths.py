@@ -6,9 +6,17 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 KILL_AT = "B24GEN_TEST_KILL_AT"  # kill tests stop the process at a named step
+
+
+@lru_cache(maxsize=65536)
+def resolved(path: Path) -> Path:
+    """`path.resolve()`, once per path in a run that asks for the same paths often
+    (the links of every imported page)."""
+    return path.resolve()
 
 
 def is_inside(folder: Path, path: Path) -> bool:

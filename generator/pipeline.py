@@ -14,10 +14,11 @@ from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import Error, Method, Source
 from generator.read import (
     Each,
+    Job,
     duplicate_methods,
     every,
     expand,
-    read_file,
+    read_files,
     read_paths,
 )
 from generator.read.markdown import (
@@ -64,15 +65,19 @@ def load_specs(root: Path, each: Each = every) -> Loaded:
         )
         return loaded
     found_all: list[Method] = []
-    for path in each(expand([root])):
-        display = f"{root.name}/{path.relative_to(root).as_posix()}"
-        found, problems = read_file(path, "markdown", display)
+    jobs: list[Job] = [
+        (path, "markdown", f"{root.name}/{path.relative_to(root).as_posix()}")
+        for path in expand([root])
+    ]
+    for (_, _, shown), (found, problems) in zip(
+        jobs, read_files(jobs, each), strict=True
+    ):
         loaded.problems.extend(problems)
         if not found and not any(p.severity == "error" for p in problems):
             loaded.problems.append(
                 diagnostic(
                     "SPEC009",
-                    display,
+                    str(shown),
                     "no method found in spec",
                     "a spec needs a front matter with 'method'",
                 )

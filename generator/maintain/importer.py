@@ -29,7 +29,7 @@ from generator.maintain.body import body_from_method
 from generator.maintain.links import LINK, local_target
 from generator.maintain.page import SpecPage, read_page
 from generator.maintain.sync import sync_text, with_front_matter
-from generator.paths import is_inside, write_atomic
+from generator.paths import is_inside, resolved, write_atomic
 from generator.read import Each, duplicate_methods, every, expand
 from generator.read.frontmatter import split
 from generator.read.markdown import (
@@ -294,7 +294,7 @@ def front_matter_lines(text: str) -> str:
 
 
 def relative(target: Path, start: Path) -> str:
-    return Path(os.path.relpath(target.resolve(), start.resolve())).as_posix()
+    return Path(os.path.relpath(resolved(target), resolved(start))).as_posix()
 
 
 def rebased_body(
@@ -364,7 +364,7 @@ def rebased_links(
         page = local_target(source_dir, href)
         if page is None:
             return match.group(0)
-        name = page_method_name(page.resolve())
+        name = page_method_name(resolved(page))
         spec = by_name.get(name.lower()) if name else None
         if spec is None:
             dead += 1

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from generator import workers
 from generator.diagnostics import Diagnostic, Position, diagnostic
 from generator.ir import Method
 from generator.read import names
-from generator.read.markdown import display_path, read_file_text, read_markdown_text
+from generator.read.markdown import (
+    INCLUDES_READ,
+    collecting_includes,
+    display_path,
+    read_file_text,
+    read_markdown_text,
+)
 
 FORMATS = ("markdown", "pipe", "blank")
 SUFFIXES = (".md", ".txt")
@@ -90,12 +97,37 @@ def read_paths(
 ) -> tuple[list[Method], list[Diagnostic]]:
     methods: list[Method] = []
     problems: list[Diagnostic] = []
-    for path in each(expand(paths)):
-        found, diags = read_file(path, fmt)
+    files = expand(paths)
+    for found, diags in read_files([(path, fmt, None) for path in files], each):
         problems.extend(diags)
         methods.extend(found)
     unique, duplicates = duplicate_methods(methods)
     return unique, problems + duplicates
+
+
+Job = tuple[Path, str | None, str | None]  # a file, its form (None: sniffed), display
+Read = tuple[list[Method], list[Diagnostic]]
+
+
+def read_files(jobs: list[Job], each: Each = every) -> Iterator[Read]:
+    """What each file holds, in the jobs' order, read over the machine's cores when
+    there are many (generator/workers.py); the files a page includes are reported to
+    the collector of this process (`collecting_includes`)."""
+    collector = INCLUDES_READ.get()
+    walk = each([path for path, _, _ in jobs])
+    for found, problems, included in workers.paced(
+        workers.ordered_map(read_job, jobs), walk
+    ):
+        if collector is not None:
+            collector.update(included)
+        yield found, problems
+
+
+def read_job(job: Job) -> tuple[list[Method], list[Diagnostic], set[Path]]:
+    path, fmt, display = job
+    with collecting_includes() as included:
+        found, problems = read_file(path, fmt, display)
+    return found, problems, included
 
 
 def duplicate_methods(methods: list[Method]) -> tuple[list[Method], list[Diagnostic]]:

@@ -127,3 +127,14 @@ def test_an_input_edit_that_changes_no_output_is_noticed_and_recorded(specs, tmp
 
     run = inputs.load(out, out / ".b24gen-manifest.json")
     assert inputs.still_current(run, specs, "specs") is not None
+
+
+def test_output_is_the_same_with_one_worker_or_several(specs, tmp_path, monkeypatch):
+    """Pages read in worker processes (generator/workers.py) come back in their order."""
+    for workers in ("1", "3"):
+        monkeypatch.setenv("B24GEN_WORKERS", workers)
+        assert regenerate(str(specs), "--out", str(tmp_path / workers)) == 0
+    one, three = tmp_path / "1", tmp_path / "3"
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(three) for p in three.rglob("*") if p.is_file())
+    assert all((one / f).read_bytes() == (three / f).read_bytes() for f in files)
