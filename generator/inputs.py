@@ -44,6 +44,12 @@ def generator_fingerprint() -> str:
     return h.hexdigest()
 
 
+def request_key(source: Path, mode: str) -> str:
+    """What a run's reading depends on besides the pages: the generator, the kind of
+    input and where it lies (paths appear in what the readers make)."""
+    return f"{generator_fingerprint()}\0{mode}\0{source}\0{source.resolve()}"
+
+
 def input_files(source: Path) -> dict[str, str]:
     """Content hashes of the files below `source` a reader may read (pages and
     included files), keyed by path relative to it."""

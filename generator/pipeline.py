@@ -21,6 +21,7 @@ from generator.read import (
     read_files,
     read_paths,
 )
+from generator.read.cache import PageCache
 from generator.read.markdown import (
     collecting_includes,
     display_path,
@@ -50,7 +51,9 @@ class Loaded:
         return [p for p in self.problems if p.severity == "error"]
 
 
-def load_specs(root: Path, each: Each = every) -> Loaded:
+def load_specs(
+    root: Path, each: Each = every, cache: PageCache | None = None
+) -> Loaded:
     """Read every spec below `root`; paths are shown as `<root name>/<relative path>`
     so headers do not depend on where the checkout lives."""
     loaded = Loaded()
@@ -70,7 +73,7 @@ def load_specs(root: Path, each: Each = every) -> Loaded:
         for path in expand([root])
     ]
     for (_, _, shown), (found, problems) in zip(
-        jobs, read_files(jobs, each), strict=True
+        jobs, read_files(jobs, each, cache), strict=True
     ):
         loaded.problems.extend(problems)
         if not found and not any(p.severity == "error" for p in problems):
@@ -89,7 +92,7 @@ def load_specs(root: Path, each: Each = every) -> Loaded:
     return loaded
 
 
-def load_docs(root: Path, each: Each = every) -> Loaded:
+def load_docs(root: Path, each: Each = every, cache: PageCache | None = None) -> Loaded:
     """Read a docs tree (its root or its `api-reference`, any form the readers know):
     the methods its pages document, with the pages' own paths and addresses on the
     docs website. The system errors the pages include from the docs' `_includes` are
@@ -108,7 +111,7 @@ def load_docs(root: Path, each: Each = every) -> Loaded:
         return loaded
     pages = expand([root])
     loaded.pages = len(pages)
-    methods, problems = read_paths([root], each=each)
+    methods, problems = read_paths([root], each=each, cache=cache)
     # A method the docs document twice is the docs' matter: the first page wins, the
     # others are reported as skipped, and the run goes on.
     twice = [p for p in problems if p.code == "SPEC008"]
@@ -207,8 +210,12 @@ def regenerate(
         kept = unchanged_run(out, source, mode)
         if kept is not None:
             return Outcome(kept, [])
+    cache = PageCache.open(inputs.cache_dir(), inputs.request_key(source, mode))
     with collecting_includes() as included:
-        loaded = load_docs(source, each) if docs else load_specs(source, each)
+        loaded = (
+            load_docs(source, each, cache) if docs else load_specs(source, each, cache)
+        )
+    cache.save()
     if loaded.errors:
         return Outcome(loaded.problems, [])
     refused = output_problems(out, source, check or force)

@@ -9,6 +9,7 @@ from generator import workers
 from generator.diagnostics import Diagnostic, Position, diagnostic
 from generator.ir import Method
 from generator.read import names
+from generator.read.cache import PageCache
 from generator.read.markdown import (
     INCLUDES_READ,
     collecting_includes,
@@ -93,12 +94,16 @@ def every(files: list[Path]) -> Iterable[Path]:
 
 
 def read_paths(
-    paths: list[Path], fmt: str | None = None, each: Each = every
+    paths: list[Path],
+    fmt: str | None = None,
+    each: Each = every,
+    cache: PageCache | None = None,
 ) -> tuple[list[Method], list[Diagnostic]]:
     methods: list[Method] = []
     problems: list[Diagnostic] = []
     files = expand(paths)
-    for found, diags in read_files([(path, fmt, None) for path in files], each):
+    jobs: list[Job] = [(path, fmt, None) for path in files]
+    for found, diags in read_files(jobs, each, cache):
         problems.extend(diags)
         methods.extend(found)
     unique, duplicates = duplicate_methods(methods)
@@ -109,18 +114,39 @@ Job = tuple[Path, str | None, str | None]  # a file, its form (None: sniffed), d
 Read = tuple[list[Method], list[Diagnostic]]
 
 
-def read_files(jobs: list[Job], each: Each = every) -> Iterator[Read]:
+def read_files(
+    jobs: list[Job], each: Each = every, cache: PageCache | None = None
+) -> Iterator[Read]:
     """What each file holds, in the jobs' order, read over the machine's cores when
-    there are many (generator/workers.py); the files a page includes are reported to
-    the collector of this process (`collecting_includes`)."""
+    there are many (generator/workers.py), and from `cache` where a page is as it
+    was; the files a page includes are reported to the collector of this process
+    (`collecting_includes`)."""
     collector = INCLUDES_READ.get()
-    walk = each([path for path, _, _ in jobs])
-    for found, problems, included in workers.paced(
-        workers.ordered_map(read_job, jobs), walk
-    ):
+    known: dict[int, tuple[list[Method], list[Diagnostic], set[Path]]] = {}
+    if cache is not None:
+        for i, (path, _, display) in enumerate(jobs):
+            hit = cache.get(path, display or display_path(path))
+            if hit is not None:
+                known[i] = hit
+    todo = [job for i, job in enumerate(jobs) if i not in known]
+    fresh = workers.ordered_map(read_job, todo)
+    walk = iter(each([path for path, _, _ in jobs]))
+    for i, (path, _, display) in enumerate(jobs):
+        next(walk, None)
+        if i in known:
+            found, problems, included = known[i]
+            if collector is not None:
+                collector.update(included)
+            yield found, problems
+            continue
+        found, problems, included = next(fresh)
         if collector is not None:
             collector.update(included)
+        if cache is not None:
+            shown = display or display_path(path)
+            cache.put(path, shown, included, found, problems)
         yield found, problems
+    next(walk, None)  # the walker's end (a bar closes)
 
 
 def read_job(job: Job) -> tuple[list[Method], list[Diagnostic], set[Path]]:

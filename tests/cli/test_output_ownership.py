@@ -138,3 +138,48 @@ def test_output_is_the_same_with_one_worker_or_several(specs, tmp_path, monkeypa
     files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(three) for p in three.rglob("*") if p.is_file())
     assert all((one / f).read_bytes() == (three / f).read_bytes() for f in files)
+
+
+def test_a_second_run_reads_only_the_pages_that_changed(specs, tmp_path, monkeypatch):
+    """What the readers made of each page is cached (generator/read/cache.py): after
+    one spec changes, only that spec is read again, and the output equals a run
+    without the cache."""
+    import generator.read as read
+
+    monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("B24GEN_WORKERS", "1")
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    spec = specs / "demo" / "demo.item.get.md"
+    text = spec.read_text()
+    title = next(line for line in text.splitlines() if line.startswith("# "))
+    spec.write_text(text.replace(title, title + "\n\nOne sentence more.", 1))
+    read_now: list[str] = []
+    real = read.read_job
+    monkeypatch.setattr(read, "read_job", lambda job: read_now.append(job[2]) or real(job))
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    assert read_now == ["specs/demo/demo.item.get.md"]
+    monkeypatch.setenv("B24GEN_CACHE", "off")
+    assert regenerate(str(specs), "--out", str(tmp_path / "fresh")) == 0
+    fresh = tmp_path / "fresh"
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert all((out / f).read_bytes() == (fresh / f).read_bytes() for f in files)
+
+
+def test_a_changed_include_reads_its_pages_again(specs, tmp_path, monkeypatch):
+    import generator.read as read
+
+    monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("B24GEN_WORKERS", "1")
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    include = specs / "_includes" / "errors.md"
+    include.write_text(include.read_text().replace("Slow down", "Wait a little"))
+    users = sorted(f"specs/{p.relative_to(specs).as_posix()}" for p in specs.rglob("*.md")
+                   if "_includes/errors.md" in p.read_text())
+    assert users, "the fixture has pages that include errors.md"
+    read_now: list[str] = []
+    real = read.read_job
+    monkeypatch.setattr(read, "read_job", lambda job: read_now.append(job[2]) or real(job))
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    assert sorted(read_now) == users

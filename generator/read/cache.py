@@ -1,0 +1,90 @@
+"""What the readers made of each page, kept between runs of `regenerate`: a page
+whose bytes (and whose included files) are as they were is not read again. The
+cache is one file per source folder and generator version in b24gen's cache folder;
+it only ever saves time (a missing or damaged one is made anew)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.diagnostics import Diagnostic
+from generator.ir import Method
+
+Entry = tuple[str, dict[str, str], list[Method], list[Diagnostic]]
+FORMAT = 1  # bump when Entry changes
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class PageCache:
+    """Read results by display name, valid while the page's hash and its includes'
+    hashes hold."""
+
+    file: Path | None
+    entries: dict[str, Entry] = field(default_factory=dict)
+    changed: bool = False
+    _hashes: dict[Path, str] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, folder: Path | None, key: str) -> PageCache:
+        if folder is None:
+            return cls(None)
+        name = digest(f"{FORMAT}:{key}".encode("utf-8", "surrogateescape"))
+        file = folder / "pages" / f"{name}.pickle"
+        try:
+            with file.open("rb") as fh:
+                entries = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            entries = {}
+        return cls(file, entries if isinstance(entries, dict) else {})
+
+    def hash_of(self, path: Path) -> str:
+        if path not in self._hashes:
+            try:
+                self._hashes[path] = digest(path.read_bytes())
+            except OSError:
+                self._hashes[path] = ""
+        return self._hashes[path]
+
+    def get(
+        self, path: Path, display: str
+    ) -> tuple[list[Method], list[Diagnostic], set[Path]] | None:
+        """The page's methods, problems and included files, if it is as it was."""
+        entry = self.entries.get(display)
+        if entry is None or entry[0] != self.hash_of(path):
+            return None
+        if any(self.hash_of(Path(p)) != h for p, h in entry[1].items()):
+            return None
+        return entry[2], entry[3], {Path(p) for p in entry[1]}
+
+    def put(
+        self,
+        path: Path,
+        display: str,
+        includes: set[Path],
+        methods: list[Method],
+        problems: list[Diagnostic],
+    ) -> None:
+        deps = {str(p): self.hash_of(p) for p in sorted(includes)}
+        self.entries[display] = (self.hash_of(path), deps, methods, problems)
+        self.changed = True
+
+    def save(self) -> None:
+        if self.file is None or not self.changed:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.file)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
