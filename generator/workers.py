@@ -8,7 +8,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -34,18 +34,28 @@ def count_for(items: int) -> int:
     return max(1, min(cores(), items // ITEMS_PER_WORKER))
 
 
-def ordered_map(fn: Callable[[T], R], items: list[T]) -> Iterator[R]:
+def ordered_map(
+    fn: Callable[[T], R],
+    items: list[T],
+    setup: Callable[..., None] | None = None,
+    setup_args: tuple[Any, ...] = (),
+) -> Iterator[R]:
     """`map(fn, items)`, over worker processes when there are enough items. `fn`
-    must be a module-level function; the results come in the items' order as they
-    are ready (a caller can show progress while it waits)."""
+    (and `setup`, run first in each worker and here, with `setup_args`) must be
+    module-level functions; the results come in the items' order as they are ready
+    (a caller can show progress while it waits)."""
     workers = count_for(len(items))
+    if setup is not None:
+        setup(*setup_args)
     if workers == 1:
         yield from map(fn, items)
         return
     # spawn: workers start clean (no copy of a progress bar's thread or locks)
     context = multiprocessing.get_context("spawn")
     chunk = max(1, len(items) // (workers * 8))
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=setup, initargs=setup_args
+    ) as pool:
         yield from pool.map(fn, items, chunksize=chunk)
 
 

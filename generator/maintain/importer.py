@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator import workers
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import Method
 from generator.maintain.body import body_from_method
@@ -113,8 +114,8 @@ def import_sources(
         run.problems.append(diagnostic("OUT001", str(to), message))
         return run
     pages: list[tuple[SpecPage, Method]] = []
-    for path in each(expand(sources)):
-        sp = read_page(path)
+    files = expand(sources)
+    for sp in workers.paced(workers.ordered_map(read_page, files), each(files)):
         run.problems.extend(p for p in sp.problems if p.severity == "error")
         m = sp.method
         if m is not None:
@@ -126,19 +127,41 @@ def import_sources(
     pages = first_claims(pages, run)
     targets = plan_targets([m for _, m in pages], existing_specs(to), to)
     by_name = {key[0]: path for key, path in targets.items()}
-    for _, m in pages:  # links between specs not yet written resolve at once
-        remember_page_method(targets[m.key], m.method)
+    # links between specs not yet written resolve at once
+    titles = {resolved(targets[m.key]): m.method for _, m in pages}
+    jobs: list[tuple[SpecPage, Method, Path]] = []
     for sp, m in pages:
         target = targets[m.key]
         if not is_inside(to, target):  # a linked folder below --to leads elsewhere
             message = f"{m.method} would be written to {target}, outside {to}"
             run.problems.append(diagnostic("OUT005", sp.display, message))
             continue
-        result = import_page(sp, m, target, to, by_name, write)
+        jobs.append((sp, m, target))
+    context = (titles, to, by_name, write)
+    for result in workers.ordered_map(import_job, jobs, import_setup, context):
         run.results.append(result)
         if on_result is not None:
             on_result(result)
     return run
+
+
+# What every page's import needs, set once in each worker (`import_setup`).
+_SHARED: dict[str, Any] = {}
+
+
+def import_setup(
+    titles: dict[Path, str], to: Path, by_name: dict[str, Path], write: bool
+) -> None:
+    for target, name in titles.items():
+        remember_page_method(target, name)
+    _SHARED.update(to=to, by_name=by_name, write=write)
+
+
+def import_job(job: tuple[SpecPage, Method, Path]) -> Imported:
+    sp, m, target = job
+    return import_page(
+        sp, m, target, _SHARED["to"], _SHARED["by_name"], _SHARED["write"]
+    )
 
 
 def first_claims(

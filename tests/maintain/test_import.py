@@ -169,3 +169,19 @@ def test_importing_the_corpus_lints_clean_and_syncs_to_itself(tmp_path, capsys):
     assert report.count("error") == 0, [f.format() for f in report.findings
                                         if f.severity == "error"][:10]
     assert main(["sync", "--check", str(target)]) == 0
+
+
+def test_import_with_several_workers_writes_what_one_writes(tmp_path, monkeypatch):
+    """Pages are read and imported in worker processes (generator/workers.py); the
+    specs and the order of the results do not depend on how many."""
+    made = {}
+    for workers in ("1", "3"):
+        monkeypatch.setenv("B24GEN_WORKERS", workers)
+        to = tmp_path / workers
+        run = import_sources([FIXTURES], to)
+        made[workers] = (
+            [(r.method, r.action) for r in run.results],
+            {p.relative_to(to).as_posix(): p.read_bytes() for p in sorted(to.rglob("*"))
+             if p.is_file()},
+        )
+    assert made["1"][0] and made["1"] == made["3"]
