@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -25,9 +26,21 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def can_spawn() -> bool:
+    """Whether a spawned worker can start: it imports the main module again, which a
+    program read from standard input (`python - < script`) does not allow."""
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None):
+        return True
+    path = getattr(main, "__file__", None)
+    return path is None or os.path.isfile(path)
+
+
 def count_for(items: int) -> int:
     """Workers for `items` items: what `B24GEN_WORKERS` says, else one per core
-    with enough items each."""
+    with enough items each; one where no worker could start."""
+    if not can_spawn():
+        return 1
     setting = os.environ.get(WORKERS_ENV, "").strip()
     if setting.isdigit() and int(setting) > 0:
         return max(1, min(int(setting), items))

@@ -183,3 +183,19 @@ def test_a_changed_include_reads_its_pages_again(specs, tmp_path, monkeypatch):
     monkeypatch.setattr(read, "read_job", lambda job: read_now.append(job[2]) or real(job))
     assert regenerate(str(specs), "--out", str(out)) == 0
     assert sorted(read_now) == users
+
+
+def test_a_program_read_from_standard_input_reads_in_one_process(specs, tmp_path):
+    """A spawned worker imports the main module again, which `python - < script`
+    cannot offer: the pages are read in the process itself then."""
+    import subprocess
+    import sys
+
+    script = (f"from pathlib import Path\nfrom generator import pipeline\n"
+              f"out = pipeline.regenerate(Path({str(specs)!r}), Path({str(tmp_path / 'o')!r}))\n"
+              f"print(len(out.changed))\n")
+    env = {**__import__("os").environ, "B24GEN_WORKERS": "3", "B24GEN_CACHE": "off"}
+    result = subprocess.run([sys.executable, "-"], input=script, text=True, cwd=ROOT,
+                            capture_output=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert int(result.stdout) > 10
