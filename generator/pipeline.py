@@ -28,6 +28,7 @@ from generator.read.markdown import (
     read_markdown_text,
 )
 from generator.render import model, plan_built
+from generator.render.cache import RenderCache
 from generator.render.naming import with_python_names
 from generator.render.write import (
     MANIFEST,
@@ -221,7 +222,9 @@ def regenerate(
     refused = output_problems(out, source, check or force)
     if refused:
         return Outcome(loaded.problems + refused, [])
-    files, built = plan_built(loaded.methods, loaded.specs)
+    rendered = RenderCache.open(inputs.cache_dir(), inputs.request_key(source, mode))
+    files, built = plan_built(loaded.methods, loaded.specs, rendered)
+    rendered.save()
     made = make_report(loaded, built, files)
     changed = tree_diff(out, files)
     if check:

@@ -10,6 +10,7 @@ import jinja2
 from generator import __version__
 from generator.ir import Method
 from generator.render import model
+from generator.render.cache import RenderCache, context_key
 from generator.render.env import environment
 from generator.render.runtime import runtime_files
 
@@ -27,14 +28,28 @@ class Planner:
     """Collects the files of one run. The templates write black's layout themselves
     (render/layout.py), so what they render is what is written."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: RenderCache | None = None) -> None:
         self.env: jinja2.Environment = environment()
         self.files: dict[str, str] = {}
         self.rendered: dict[str, str] = {}
+        self.cache = cache or RenderCache(None)
 
     def emit(self, name: str, template: str, **context: Any) -> None:
         text = self.env.get_template(template).render(version=__version__, **context)
         self.rendered[name] = text
+
+    def emit_kept(
+        self, name: str, template: str, digest: str | None, **context: Any
+    ) -> None:
+        """`emit`, or the text an earlier run rendered from the same context
+        (`digest`: its `context_key`)."""
+        key = f"{template}:{digest}" if digest else None
+        kept = self.cache.get(key)
+        if kept is None:
+            self.emit(name, template, **context)
+            self.cache.put(key, self.rendered[name])
+        else:
+            self.rendered[name] = kept
 
     def formatted(self) -> dict[str, str]:
         return {**self.files, **self.rendered}
@@ -47,10 +62,13 @@ def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, 
 
 
 def plan_built(
-    methods: list[Method], specs: dict[tuple[str, str], str]
+    methods: list[Method],
+    specs: dict[tuple[str, str], str],
+    cache: RenderCache | None = None,
 ) -> tuple[dict[str, str], model.Built]:
-    """The files, and the view they were rendered from (for the report)."""
-    out = Planner()
+    """The files, and the view they were rendered from (for the report); `cache`
+    keeps the namespace modules of earlier runs."""
+    out = Planner(cache)
     built = model.build(methods, specs)
     trees = built.trees
     sources = f"{len(built.methods)} method specs"
@@ -143,8 +161,9 @@ def emit_namespaces(
             specs_import=f"{package}_specs",
             client_import=f"{package}_client",
         )
-        out.emit(f"{folder}{module}.py", "module.py.jinja", **context)
-        out.emit(f"{folder}{module}.pyi", "module.pyi.jinja", **context)
+        digest = context_key(context) if out.cache.file else None
+        out.emit_kept(f"{folder}{module}.py", "module.py.jinja", digest, **context)
+        out.emit_kept(f"{folder}{module}.pyi", "module.pyi.jinja", digest, **context)
         views[key] = {
             "module": module,
             "attr": ns.attr,

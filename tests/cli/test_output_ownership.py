@@ -199,3 +199,31 @@ def test_a_program_read_from_standard_input_reads_in_one_process(specs, tmp_path
                             capture_output=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert int(result.stdout) > 10
+
+
+def test_rendered_modules_are_kept_and_match_a_fresh_render(specs, tmp_path, monkeypatch):
+    """Namespace modules are kept by their template context (generator/render/
+    cache.py): after a change, the unchanged modules are not rendered again, and the
+    output equals a run without any cache."""
+    from generator import render
+
+    monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    spec = specs / "demo" / "demo.item.get.md"
+    text = spec.read_text()
+    title = next(line for line in text.splitlines() if line.startswith("# "))
+    spec.write_text(text.replace(title, title + "\n\nOne sentence more.", 1))
+    rendered: list[str] = []
+    real = render.Planner.emit
+    monkeypatch.setattr(render.Planner, "emit",
+                        lambda self, name, *a, **k: rendered.append(name) or real(self, name, *a, **k))
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    assert {"b24client/demo.py", "b24client/demo.pyi"} <= set(rendered)
+    kept = {"b24client/v3/demo.py", "b24client/v3/demo.pyi", "b24client/_root.py"}
+    assert (out / "b24client/v3/demo.py").is_file() and not kept & set(rendered), rendered
+    monkeypatch.setenv("B24GEN_CACHE", "off")
+    assert regenerate(str(specs), "--out", str(tmp_path / "fresh")) == 0
+    fresh = tmp_path / "fresh"
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert all((out / f).read_bytes() == (fresh / f).read_bytes() for f in files)
