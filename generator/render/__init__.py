@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -109,7 +110,7 @@ def plan_built(
     for name, text in runtime_files().items():
         out.files[f"{PACKAGE}/{name}"] = text
     out.files[f"{PACKAGE}/py.typed"] = ""
-    out.files[f"{PACKAGE}/mockdata.json"] = mock_json(built.methods)
+    out.files[f"{PACKAGE}/mockdata.json"] = mock_json(built.methods, out.cache)
     out.files["pyproject.toml"] = out.env.get_template("pyproject.toml.jinja").render(
         version=__version__, has_v3=bool(roots["v3"])
     )
@@ -173,9 +174,21 @@ def emit_namespaces(
     return views
 
 
-def mock_json(methods: list[Method]) -> str:
+def mock_json(methods: list[Method], cache: RenderCache | None = None) -> str:
+    """The mock portal's data, indented (diffs of a committed package stay short);
+    kept by a hash of its compact form, which the C encoder writes ten times faster."""
     data = model.mock_data(methods)
-    return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    compact = json.dumps(data, sort_keys=True, ensure_ascii=False)
+    key = (
+        "mockdata:"
+        + hashlib.sha256(compact.encode("utf-8", "surrogatepass")).hexdigest()
+    )
+    kept = cache.get(key) if cache else None
+    if kept is None:
+        kept = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        if cache:
+            cache.put(key, kept)
+    return kept
 
 
 def spec_folders(paths: list[str]) -> str:
