@@ -87,6 +87,7 @@ def bench_regenerate(rounds: int = 3) -> None:
               f"{'one change':>13} {'import':>13} {'peak RSS':>9} workers")
     print(f"regenerate (median of {rounds} paired rounds; ratio to baseline):")
     print(header)
+    from generator import workers
     from generator.read import expand
 
     for title, source, kind in sources:
@@ -113,15 +114,17 @@ def bench_regenerate(rounds: int = 3) -> None:
                                             ok=(0, 1, 2))[0])
         base = statistics.median(rows["base"])
 
-        def cell(key: str) -> str:
-            ratio = statistics.median(a / b for a, b in zip(rows[key], rows["base"]))
+        def cell(key: str, against: str = "base") -> str:
+            ratio = statistics.median(a / b for a, b in zip(rows[key], rows[against]))
             return f"{statistics.median(rows[key]):6.2f}s {ratio:4.2f}x"
 
-        print(f"{title:18} {len(expand([source])):5d} {base:8.2f}s {cell('cold'):>13} "
-              f"{cell('noop'):>13} {cell('one'):>13} {cell('import'):>13} "
-              f"{max(rows['rss']):6.0f}MiB       1")
-    print("  targets: cold <= 1.0x, no-op <= 0.05x of cold, one change <= 0.10x of cold, "
-          "import <= 1.0x, peak RSS <= 1 GiB")
+        pages = len(expand([source]))
+        print(f"{title:18} {pages:5d} {base:8.2f}s {cell('cold'):>13} "
+              f"{cell('noop', 'cold'):>13} {cell('one', 'cold'):>13} {cell('import'):>13} "
+              f"{max(rows['rss']):6.0f}MiB {workers.count_for(pages):7d}")
+    print("  ratios: cold and import to the baseline, no-op and one change to cold; "
+          "targets: cold <= 1.0x, no-op <= 0.05x, one change <= 0.10x, import <= 1.0x, "
+          "peak RSS (main process) <= 1 GiB")
 
 
 def bench_corpus() -> None:

@@ -115,7 +115,7 @@ def import_sources(
         return run
     pages: list[tuple[SpecPage, Method]] = []
     files = expand(sources)
-    for sp in workers.paced(workers.ordered_map(read_page, files), each(files)):
+    for sp in workers.paced(workers.ordered_map(read_for_import, files), each(files)):
         run.problems.extend(p for p in sp.problems if p.severity == "error")
         m = sp.method
         if m is not None:
@@ -143,6 +143,10 @@ def import_sources(
         if on_result is not None:
             on_result(result)
     return run
+
+
+def read_for_import(path: Path) -> SpecPage:
+    return read_page(path).slim()
 
 
 # What every page's import needs, set once in each worker (`import_setup`).

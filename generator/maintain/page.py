@@ -14,7 +14,7 @@ Scraped pages (pipe/blank text) have no blocks or front matter; only `method` is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from generator.diagnostics import Diagnostic, diagnostic
@@ -45,10 +45,18 @@ class SpecPage:
     body: Method | None = None
     body_named: bool = False  # the body alone names the method (title / examples)
     problems: list[Diagnostic] = field(default_factory=list)
+    markdown: bool = False  # read as markdown (kept when `page` is dropped: `slim`)
 
     @property
     def is_markdown(self) -> bool:
-        return self.page is not None
+        return self.page is not None or self.markdown
+
+    def slim(self) -> SpecPage:
+        """The page without its parsed blocks and drafts (what `import` still needs
+        after reading; a quarter of the size to hand between processes)."""
+        return replace(
+            self, page=None, draft=None, body=None, markdown=self.is_markdown
+        )
 
 
 def read_page(
