@@ -31,6 +31,7 @@ class PageCache:
     file: Path | None
     entries: dict[str, Entry] = field(default_factory=dict)
     changed: bool = False
+    seen: set[str] = field(default_factory=set)  # pages of this run; the rest go
     _hashes: dict[Path, str] = field(default_factory=dict)
 
     @classmethod
@@ -58,6 +59,7 @@ class PageCache:
         self, path: Path, display: str
     ) -> tuple[list[Method], list[Diagnostic], set[Path]] | None:
         """The page's methods, problems and included files, if it is as it was."""
+        self.seen.add(display)
         entry = self.entries.get(display)
         if entry is None or entry[0] != self.hash_of(path):
             return None
@@ -73,13 +75,16 @@ class PageCache:
         methods: list[Method],
         problems: list[Diagnostic],
     ) -> None:
+        self.seen.add(display)
         deps = {str(p): self.hash_of(p) for p in sorted(includes)}
         self.entries[display] = (self.hash_of(path), deps, methods, problems)
         self.changed = True
 
     def save(self) -> None:
-        if self.file is None or not self.changed:
+        """Write the entries of the pages this run read (pages gone are dropped)."""
+        if self.file is None or not (self.changed or set(self.entries) - self.seen):
             return
+        self.entries = {d: e for d, e in self.entries.items() if d in self.seen}
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
