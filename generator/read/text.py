@@ -46,6 +46,9 @@ SECTIONS = {
     "продолжите изучение": "end",
     "продолжить изучение": "end",
     "continue your exploration": "end",
+    "continue exploring": "end",
+    "continue your learning": "end",
+    "продолжите обучение": "end",
 }
 # Sub-headings over lists of values, not of parameters
 # ("Possible Values of the TYPE Key").

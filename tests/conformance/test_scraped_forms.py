@@ -128,11 +128,21 @@ def test_comparison_honours_lossy() -> None:
     assert {m.aspect for m in wrong} == {"params", "required"}
 
 
+def test_lost_names_keep_the_parameters_out_of_the_comparison() -> None:
+    md = Method("demo.a.get", "demo", params=(Param("UF_*"), Param("id", required=True)))
+    scraped = Method("demo.a.get", "demo", params=(
+        Param("UF_", required=True), Param("id", required=True)),
+        lossy=("errors.code", "params.name"))
+    found, skipped = compare_records("p", md, scraped)
+    assert found == [] and skipped == {"params", "errors"}
+
+
 # ---------------------------------------------------------------- the real corpus
 
-# The measured shares of agreeing method pages (bench/scraped/run.py prints them); the
-# issue's targets are 99% (pipe) and 98% (blank).
-FLOOR = {"pipe": 0.98, "blank": 0.91}
+# The measured shares of agreeing method pages (bench/scraped/run.py prints them: pipe
+# 1,666 and blank 1,640 of 1,671), a little below; the targets are 99% (pipe)
+# and 98% (blank).
+FLOOR = {"pipe": 0.995, "blank": 0.98}
 
 
 @pytest.fixture(scope="module")

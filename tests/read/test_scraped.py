@@ -9,7 +9,7 @@ import pytest
 
 from generator.ir import Method
 from generator.read import read_file, sniff
-from generator.read.scraped import LOSSY, read_scraped_text
+from generator.read.scraped import LOSSY, State, read_scraped_text
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "scraped"
 PIPE_LOSSY = ("errors.code", "errors.description", "errors.field", "errors.message",
@@ -295,3 +295,324 @@ def test_seed_004_blank_v3_keeps_codes_and_types(seeds: Path, corpus_en: Path) -
     assert [e.status for e in s.errors] == [e.status for e in md.errors]
     assert s.errors[0].field == "id, fields" and not any(e.odd for e in s.errors)
     assert [e.message for e in s.errors if e.system] == [e.message for e in md.errors if e.system]
+
+
+# ---------------------------------------------------------------- issue 11: flattened-form rules
+# Small pages in the two scraped forms, one rule each. Every page starts the same way.
+
+PIPE_HEAD = ["Move a Card demo.card.move", "Scope:", "demoWho can execute the method: anyone",
+             "Moves one card.", "Method Parameters"]
+BLANK_HEAD = ["Move a Card demo.card.move", "Scope: demo", "Who can execute the method: anyone",
+              "Moves one card.", "Method Parameters"]
+
+
+def read(text: str, fmt: str) -> Method:
+    methods, _ = read_scraped_text(text, Path("page.txt"), "page.txt", fmt)
+    assert len(methods) == 1, text
+    return methods[0]
+
+
+def pipe_page(*lines: str) -> Method:
+    return read("\n".join([*PIPE_HEAD, *lines]) + "\n", "pipe")
+
+
+def blank_page(*blocks: str) -> Method:
+    return read("\n\n".join([*BLANK_HEAD, *blocks]) + "\n", "blank")
+
+
+def paths(m: Method) -> dict[str, bool]:
+    """Every parameter path (nested fields too) -> required."""
+    out: dict[str, bool] = {}
+
+    def walk(params: tuple, prefix: str) -> None:
+        for p in params:
+            out[prefix + p.name] = p.required
+            walk(p.fields, prefix + p.name + ".")
+
+    walk(m.params, "")
+    return out
+
+
+def own_codes(m: Method) -> list[str]:
+    return [e.code for e in m.errors if not e.system]
+
+
+def test_pipe_cell_reading_like_a_heading_stays_a_cell() -> None:
+    m = pipe_page("|", "Name |", "Description |", "|", "board* |", "Target board |",
+                  "|", "rules |", "Parameters for the next run |", "|", "note |", "Free text |")
+    assert paths(m) == {"board": True, "rules": False, "note": False}
+    assert m.params[1].description == "Parameters for the next run"
+
+
+@pytest.mark.parametrize(("cell", "name", "required"), [
+    ("FILTER [", "FILTER", False),  # a bracket before a type the form dropped
+    ("order Possible values for", "order", False),  # text run on after the name
+    ("title*,**", "title", True),  # stray marks after the required one
+    ("CARD_ID* | ID*", "CARD_ID", True),  # an alternative name after the first
+    ("Colour of the lane", "Colour of the lane", False),  # a phrase is one name
+    ("LANGUAGE_ID (LANG)", "LANGUAGE_ID (LANG)", False),
+    ("<node selector>@<position>", "<node selector>@<position>", False),
+])
+def test_pipe_name_cell_keeps_the_name_alone(cell: str, name: str, required: bool) -> None:
+    m = pipe_page("|", "Name |", "Description |", "|", f"{cell} |", "What it does |")
+    assert paths(m) == {name: required}
+
+
+def test_blank_name_and_type_on_one_line() -> None:
+    m = blank_page("Name\ntype", "Description", "boardId* integer", "Target board",
+                   "LANE string", "Lane code")
+    assert [(p.name, p.required, p.type) for p in m.params] == [
+        ("boardId", True, "integer"), ("LANE", False, "string")]
+
+
+def test_pipe_names_lost_as_inline_code_are_lossy() -> None:
+    m = pipe_page("|", "Name |", "Description |", "|", "board* |", "Target board |",
+                  "|", "rules |", "Rules by lane |", "Parameter rules", "|", "Name |",
+                  "Description |", "|", "|", "Rule for lanes without one of their own |")
+    assert paths(m) == {"board": True, "rules": False}
+    assert "params.fields" in m.lossy and "params.name" not in m.lossy
+    top = pipe_page("|", "Name |", "Description |", "|", "|", "Key of the card |")
+    assert "params.name" in top.lossy
+
+
+@pytest.mark.parametrize("fmt", ["pipe", "blank"])
+def test_star_after_underscore_is_lossy(fmt: str) -> None:
+    if fmt == "pipe":
+        m = pipe_page("|", "Name |", "Description |", "|", "UF_* |", "Custom fields |")
+    else:
+        m = blank_page("Name\ntype", "Description", "UF_*\nobject", "Custom fields")
+    # `UF_*` (a wildcard) or `UF_` marked required: only bold type told them apart
+    assert "params.name" in m.lossy
+
+
+def test_pipe_header_with_an_empty_last_cell() -> None:
+    m = pipe_page("Parameter settings", "|", "Name |", "|", "|", "COLOUR |", "|", "|",
+                  "WIDTH |", "|", "|", "Name |", "|", "|", "HEIGHT |", "|")
+    assert paths(m) == {"COLOUR": False, "WIDTH": False, "HEIGHT": False}
+
+
+def test_pipe_first_row_of_labels_is_a_header() -> None:
+    m = pipe_page("|", "Name |", "Description |", "|", "mode |", "How cards move |",
+                  "Parameter mode", "|", "Change |", "Outcome |", "|", "|", "Lane is kept |",
+                  "|", "Other fields |", "Nothing happens |")
+    assert paths(m) == {"mode": False}
+
+
+@pytest.mark.parametrize("fmt", ["pipe", "blank"])
+def test_key_column_names_parameters(fmt: str) -> None:
+    if fmt == "pipe":
+        m = pipe_page("|", "Name |", "Description |", "|", "data* |", "Changes |",
+                      "Parameter data", "|", "Key |", "Description |", "|", "<selector> |",
+                      "A selector of the block |")
+    else:
+        m = blank_page("Name\ntype", "Description", "data*\nobject", "Changes",
+                       "Parameter data", "Key\ntype", "Description", "<selector>\nstring",
+                       "A selector of the block")
+    assert paths(m) == {"data": True, "data.<selector>": False}
+
+
+def test_pipe_labelled_value_is_no_heading_and_tab_labels_keep_it() -> None:
+    m = pipe_page("|", "Name |", "Description |", "|", "kind* |", "Kind of card |",
+                  "|", "fields* |", "Values of the card |", "Parameter fields", "Task", "Note",
+                  "Card kind: 1", "|", "Name |", "Description |", "|", "title |", "Title |",
+                  "Card kind: 2", "|", "Name |", "Description |", "|", "text |", "Text |")
+    assert paths(m) == {"kind": True, "fields": True, "fields.title": False,
+                        "fields.text": False}
+
+
+@pytest.mark.parametrize("fmt", ["pipe", "blank"])
+def test_table_markup_left_as_text_is_a_table(fmt: str) -> None:
+    markup = ["#|", "|| Name", "type | Description ||", "|| start", "integer | First number ||",
+              "|| step", "integer | Increment ||", "|#"]
+    if fmt == "pipe":
+        m = pipe_page("|", "Name |", "Description |", "|", "counter |", "Counter settings |",
+                      "Parameters", "counter", *markup)
+    else:
+        m = blank_page("Name\ntype", "Description", "counter\nobject", "Counter settings",
+                       "Parameters", "counter\n" + "\n".join(markup))
+    assert paths(m) == {"counter": False, "counter.start": False, "counter.step": False}
+
+
+@pytest.mark.parametrize("heading", ["Reminder settings object", "Settings by lane kind"])
+def test_sub_table_placed_only_by_a_guess_is_lossy(heading: str) -> None:
+    m = blank_page("Name\ntype", "Description", "settings\nobject", "Board settings",
+                   "lanes\narray", "Lanes of the board", heading, "Name\ntype", "Description",
+                   "count\ninteger", "How many")
+    assert paths(m) == {"settings": False, "lanes": False}
+    assert "params.fields" in m.lossy
+
+
+def test_blank_error_message_table_without_codes() -> None:
+    m = blank_page("card\ninteger", "Card key", "Error Handling", "Possible Errors",
+                   "Error Message", "Description", "Not found", "No card has this key")
+    assert [(e.code, e.message, e.odd) for e in m.errors] == [("", "Not found", True)]
+
+
+def test_blank_short_last_cell_before_a_section_is_no_title() -> None:
+    m = blank_page("card\ninteger", "Card key", "Error Handling", "Possible Error Codes",
+                   "Code", "Description", "Value", "Empty value", "Lane is full",
+                   "Pick another lane", "Empty value", "Disk is full", "CARD_LOCKED",
+                   "The card is locked", "Statuses and System Error Codes")
+    assert own_codes(m) == ["Empty value", "Empty value", "CARD_LOCKED"]
+
+
+def test_blank_own_errors_under_two_status_classes_are_not_system() -> None:
+    m = blank_page("card\ninteger", "Card key", "Error Handling", "HTTP Status: 40x, 50x",
+                   "Possible Errors", "Code", "Description", "CARD_GONE", "No such card")
+    assert [(e.code, e.system) for e in m.errors] == [("CARD_GONE", False)]
+
+
+def test_blank_list_after_a_colon_stays_in_its_cell() -> None:
+    m = blank_page("card\ninteger", "Card key", "Error Handling", "Possible Error Codes",
+                   "Code", "Description", "Value", "0", "Move refused", "Returned when:",
+                   "the card with this key does not exist", "the lane is closed",
+                   "Statuses and System Error Codes")
+    assert own_codes(m) == ["0"]
+    codes = blank_page("card\ninteger", "Card key", "Error Handling", "Possible Error Codes",
+                       "Code", "Description", "201", "Lane not found", "202",
+                       "Some lanes cannot be removed:", "N", "F", "DN", "100", "No key",
+                       "Statuses and System Error Codes")
+    assert own_codes(codes) == ["201", "202", "100"]
+
+
+def test_blank_table_goes_on_past_code_in_a_cell() -> None:
+    m = blank_page("Name\ntype", "Description", "RULES\nobject", "Rules, for example:",
+                   "RULES: {\n        SKIP: [ 'box' ]\n    }\n        ",
+                   "Another rule", "RULES: {\n        ONLY: [ 'cloud' ]\n    }\n        ",
+                   "LANE\nstring", "Lane code")
+    assert paths(m) == {"RULES": False, "LANE": False}
+
+
+def test_blank_error_code_is_no_cell_text() -> None:
+    m = blank_page("card\ninteger", "Card key", "Error Handling", "Possible Error Codes",
+                   "Code", "Description", "Value", "Empty value", "Bad lane", "Lane is unknown",
+                   "Empty value", "Disk is full", "ERROR_CORE", "The card is broken",
+                   "Statuses and System Error Codes")
+    assert own_codes(m) == ["Empty value", "Empty value", "ERROR_CORE"]
+
+
+def test_blank_title_case_heading_with_a_note_ends_an_error_table() -> None:
+    m = blank_page("card\ninteger", "Card key", "Error Handling", "Possible Error Codes",
+                   "Code", "Description", "0", "Card not found", "Error Handling Features",
+                   "For business errors the code may be 0, read the text then.",
+                   "HTTP Status: 20x, 40x, 50x", "Status", "Code\nError Message",
+                   "Description", "503", "QUERY_LIMIT_EXCEEDED\nToo many requests", "Slow down")
+    assert own_codes(m) == ["0"]
+    assert [e.code for e in m.errors if e.system] == ["QUERY_LIMIT_EXCEEDED"]
+
+
+def test_blank_v3_fields_lists_and_lower_case_type() -> None:
+    m = blank_page("card\ninteger", "Card key", "Error Handling", "Possible Error Codes",
+                   "Error Code: DEMO_VALIDATION", "Field", "Error Description", "How to Fix",
+                   "type", "Type is missing", "Pass a type", "dateFrom, dateTo",
+                   "Bad date", "Use Y-m-d", "—", "No access", "Ask the owner")
+    assert [(e.code, e.field) for e in m.errors] == [
+        ("DEMO_VALIDATION", "type"), ("DEMO_VALIDATION", "dateFrom, dateTo"),
+        ("DEMO_VALIDATION", "—")]
+
+
+def test_blank_several_codes_in_a_cell_give_the_first() -> None:
+    m = blank_page("card\ninteger", "Card key", "Error Handling", "Possible Error Codes",
+                   "Code", "Description", "300400001, 300400002", "Card not found")
+    assert own_codes(m) == ["300400001"]
+
+
+def test_blank_continue_exploring_ends_the_errors() -> None:
+    m = blank_page("card\ninteger", "Card key", "Error Handling", "Possible Error Codes",
+                   "Code", "Description", "Value", "empty string", "Card not found",
+                   "No card has this key", "Continue exploring", "{#T}", "{#T}")
+    assert own_codes(m) == ["empty string"]
+
+
+def test_blank_rows_without_the_promised_type() -> None:
+    m = blank_page("Name\ntype", "Description", "order", "Sorting fields", "filter",
+                   "Filter fields", "id*", "Key\n\nfields\narray", "Values")
+    assert paths(m) == {"order": False, "filter": False, "id": True, "fields": False}
+
+
+def test_blank_header_label_and_empty_last_cells() -> None:
+    m = blank_page("Name\ntype", "Description", "Limits", "CODE*\nstring", "Type code",
+                   "a-z only", "TITLE\nstring", "Shown name", "NOTE\nstring", "Shown note",
+                   "SIZE\ninteger", "Height in pixels")
+    assert paths(m) == {"CODE": True, "TITLE": False, "NOTE": False, "SIZE": False}
+
+
+def test_blank_table_without_header_under_a_parameter_heading() -> None:
+    m = blank_page("filter\nobject", "Filter of the cards", "Parameter filter",
+                   "from*\nstring", "Start date", "to*\nstring", "End date", "Code Examples")
+    assert paths(m) == {"filter": False, "filter.from": True, "filter.to": True}
+
+
+def test_blank_heading_words_as_a_description() -> None:
+    m = blank_page("Name\ntype", "Description", "TEMPLATE_ID\ninteger", "Template key",
+                   "WIDGET_PARAMS\nobject", "Parameters for the template engine",
+                   "CONTENT\nstring", "Markup")
+    assert paths(m) == {"TEMPLATE_ID": False, "WIDGET_PARAMS": False, "CONTENT": False}
+    untyped = blank_page("Name", "Description", "ORDER", "Parameters", "USER", "User")
+    assert paths(untyped) == {"ORDER": False, "USER": False}
+
+
+def test_blank_type_named_in_the_header_cell() -> None:
+    m = blank_page("Parameter / Type", "Description", "kindId*\ninteger", "Kind",
+                   "name*\nstring", "Shown name")
+    assert paths(m) == {"kindId": True, "name": True}
+
+
+def test_blank_note_title_heads_no_intro_table() -> None:
+    text = "\n\n".join(["Set Rows demo.row.set", "Scope: demo", "DEPRECATED",
+                        "The development of this method has been halted.",
+                        "Name\ntype", "Description", "id*\ninteger", "Item key",
+                        "rows\nobject[]", "Rows, listed below",
+                        "The list of fields is given below",
+                        "List of Available Fields for Rows", "Name\ntype", "Description",
+                        "PRICE\ndouble", "Price"]) + "\n"
+    m = read(text, "blank")
+    assert paths(m) == {"id": True, "rows": False, "rows.PRICE": False}
+
+
+def test_blank_several_type_lines_end_a_list() -> None:
+    m = blank_page("Name\ntype", "Description", "TEXT*\nstring", "Text. It may hold:",
+                   "plain words", "links", "MENU\nobject\nstring", "Buttons under the text")
+    assert paths(m) == {"TEXT": True, "MENU": False}
+
+
+def test_blank_values_tables_with_unknown_first_columns() -> None:
+    m = blank_page("Name", "Description", "CARDID", "Card key",
+                   "Mapping of Keys and Actions", "Identifier", "Description", "1",
+                   "ACTION_MOVE", "2", "ACTION_DROP")
+    assert paths(m) == {"CARDID": False}
+    codes = blank_page("Name\ntype", "Description", "status\nstring", "Status, see below",
+                       "Available status", "Code", "Shown Text", "DEMO_STATUS_BUSY", "Busy",
+                       "DEMO_STATUS_FREE", "Free")
+    assert paths(codes) == {"status": False}
+
+
+def test_blank_long_heading_and_definition_lines() -> None:
+    m = blank_page("Name\ntype", "Description", "select\narray", "Fields to return",
+                   "Description of the Card Link Fields with the Board Object", "Name\ntype",
+                   "Description", "CARD_ID\ninteger", "Card key")
+    assert paths(m) == {"select": False}  # the heading names no parameter: left out
+    assert "params.fields" in m.lossy
+    d = blank_page("Name\ntype", "Description", "data*\nobject", "Changes", "Parameter data",
+                   "The data is passed as:", "{\n        selector_n: tag_n\n    }\n        ",
+                   "where:", "tag_n — new tag name", "Key\ntype", "Description",
+                   "<selector>\nstring", "Selector")
+    assert paths(d) == {"data": True, "data.<selector>": False}
+
+
+def test_candidate_headings_beside_lists() -> None:
+    state = State(role="params")
+    for line in ["Parameter fields", "Task", "Note", "Card kind: 1"]:
+        state.note(line)
+    assert state.candidates() == ["Parameter fields"]  # tab labels and a label line around
+    state = State(role="params")
+    for line in ["The list of fields is given below", "List of Available Fields for Rows"]:
+        state.note(line)
+    assert state.candidates() == ["List of Available Fields for Rows"]
+
+
+def test_blank_value_column_with_a_type_hint_names_parameters() -> None:
+    m = blank_page("Name\ntype", "Description", "items\nobject[]", "Items, see below",
+                   "Parameter items", "Value\ntype", "Description", "itemId*\ninteger",
+                   "Item key", "amount*\nnumber", "How many")
+    assert paths(m) == {"items": False, "items.itemId": True, "items.amount": True}
