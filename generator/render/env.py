@@ -89,9 +89,41 @@ def docstring(text: str, indent: int = 0) -> str:
     pad = " " * indent
     lines = wrap_lines(body, indent + 3)
     if len(lines) == 1:
-        return f'"""{lines[0]}"""'
+        return black_docstring(lines[0], pad)
     inner = "\n".join((pad + line) if line.strip() else "" for line in lines[1:])
-    return f'"""{lines[0]}\n{inner}\n{pad}"""'
+    return black_docstring(f"{lines[0]}\n{inner}\n{pad}", pad)
+
+
+def black_docstring(content: str, indent: str) -> str:
+    """The docstring literal of `content` as black writes it (its steps for a
+    docstring: indentation fixed, a space beside a quote at either end, the closing
+    quotes on their own line where the last line would be too long)."""
+    from black.strings import fix_multiline_docstring
+
+    multiline = "\n" in content
+    doc = fix_multiline_docstring(content, indent) if multiline else content.strip()
+    trailing_backslash = False
+    if doc:
+        if doc[0] == '"':
+            doc = " " + doc
+        if doc[-1] == '"':
+            doc += " "
+        if doc[-1] == "\\" and (len(doc) - len(doc.rstrip("\\"))) % 2:
+            doc += " "
+            trailing_backslash = True
+    else:
+        doc = " "
+    lines = doc.splitlines()
+    last = len(lines[-1]) if doc and not doc.endswith("\n") else 0
+    if (
+        len(lines) > 1
+        and last + 3 > WIDTH
+        and len(indent) + 3 <= WIDTH
+        and not trailing_backslash
+        and not content.endswith("\n")
+    ):
+        return f'"""{doc}\n{indent}"""'
+    return f'"""{doc}"""'
 
 
 def comment(value: Any) -> str:
@@ -250,6 +282,7 @@ def environment() -> jinja2.Environment:
         method_spec=method_spec,
         typed_dict=typed_dict,
         class_line=class_line,
+        returned_call=returned_call,
         display_statement=display_statement,
         import_from=layout.import_from,
         spec_keys=spec_keys,
@@ -325,9 +358,7 @@ def method_spec(fn: Any) -> str:
         f"pagination={pystr(fn.pagination)}",
         f"result_shape={pystr(fn.result_shape)}",
     ]
-    return layout.laid(
-        layout.assignment(fn.const, layout.call("MethodSpec", args, True)), 0
-    )
+    return layout.laid_assignment(fn.const, layout.call("MethodSpec", args, True))
 
 
 def typed_dict(td: Any, stub: bool) -> str:
@@ -346,8 +377,14 @@ def typed_dict(td: Any, stub: bool) -> str:
     args: list[layout.Part] = [pystr(td.name), layout.dict_display(pairs, magic=True)]
     if not total:
         args.append("total=False")
-    line = layout.assignment(td.name, layout.call("TypedDict", args, True))
-    return layout.laid(line, 0, stub)
+    return layout.laid_assignment(
+        td.name, layout.call("TypedDict", args, True), 0, stub
+    )
+
+
+def returned_call(func: str, arg: str, depth: int = 2) -> str:
+    """`return func(arg)` in a method body."""
+    return layout.laid(layout.call(f"return {func}", [arg]), depth)
 
 
 def class_line(name: str, base: str) -> str:

@@ -289,11 +289,20 @@ def assignment(target: str, value: Part, depth: int = 0) -> Seq | Br:
 
 def all_fit(line: Part, depth: int) -> bool:
     """Whether every line black would make of `line` fits (black keeps the value's
-    parentheses only then)."""
+    parentheses only then); `Unsure` when that cannot be told here."""
+    return all(str_width(x) <= WIDTH for x in lay(line, depth, inside=False))
+
+
+def laid_assignment(
+    target: str, value: Part, depth: int = 0, stub: bool = False
+) -> str:
+    """`target = value` as black writes it (black itself where this module cannot
+    tell whether black wraps the value in parentheses)."""
     try:
-        return all(str_width(x) <= WIDTH for x in lay(line, depth, inside=False))
+        return statement(assignment(target, value, depth), depth)
     except Unsure:
-        return False
+        text = f"{pad(depth)}{target} = {flat(value)}"
+        return black_statement(text, depth, stub)
 
 
 def black_statement(text: str, depth: int, stub: bool = False) -> str:
