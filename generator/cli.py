@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator import __version__, config, console, diagnostics, output
+from generator import __version__, config, console, diagnostics, output, workers
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import to_json
 
@@ -765,6 +765,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    workers.allow()  # the command's main module is guarded: workers may spawn
     args = parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run  # set by the verb's parser
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -36,7 +37,10 @@ def digest(data: bytes) -> str:
 def generator_fingerprint() -> str:
     """A hash of everything of the generator that shapes its output."""
     package = Path(__file__).resolve().parent
-    h = hashlib.sha256(f"{__version__}\0{metadata.version('black')}".encode())
+    versions = [sys.version] + [
+        metadata.version(dist) for dist in ("black", "PyYAML", "Jinja2", "ruamel.yaml")
+    ]
+    h = hashlib.sha256("\0".join([__version__, *versions]).encode())
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             h.update(path.relative_to(package).as_posix().encode() + b"\0")
@@ -64,12 +68,16 @@ def input_files(source: Path) -> dict[str, str]:
     return found
 
 
-def outside(source: Path, includes: set[Path]) -> dict[str, str]:
-    """Hashes of included files that lie outside `source` (the rest are inputs)."""
+def beside(source: Path, files: dict[str, str], read: set[Path]) -> dict[str, str]:
+    """Hashes of the other files the pages depended on (includes and linked pages
+    that `files` does not hold: elsewhere, in hidden folders, of other suffixes; a
+    missing one as "")."""
     root = source.resolve()
     out: dict[str, str] = {}
-    for path in sorted(includes):
-        if not path.resolve().is_relative_to(root):
+    for path in sorted(read):
+        real = path.resolve()
+        rel = real.relative_to(root).as_posix() if real.is_relative_to(root) else None
+        if rel is None or rel not in files:
             try:
                 out[str(path)] = digest(path.read_bytes())
             except OSError:
@@ -78,32 +86,43 @@ def outside(source: Path, includes: set[Path]) -> dict[str, str]:
 
 
 def record(
-    source: Path, mode: str, includes: set[Path], problems: list[Diagnostic]
+    source: Path,
+    mode: str,
+    files: dict[str, str],
+    read: set[Path],
+    problems: list[Diagnostic],
 ) -> dict[str, Any]:
+    """The record of a run; `files` are the input hashes taken before it read
+    anything (a page saved during the run is then seen as changed by the next)."""
     return {
         "generator": generator_fingerprint(),
         "mode": mode,
         "source": str(source),
-        "files": input_files(source),
-        "includes": outside(source, includes),
+        "resolved": str(source.resolve()),
+        "files": files,
+        "includes": beside(source, files, read),
         "warnings": [as_list(p) for p in problems],
     }
 
 
-def still_current(old: Any, source: Path, mode: str) -> list[Diagnostic] | None:
+def still_current(
+    old: Any, source: Path, mode: str, files: dict[str, str]
+) -> list[Diagnostic] | None:
     """The recorded warnings when `old` records this very run (same generator, same
-    request, every input as it was); None when the run must be made."""
+    request, every input as it was: `files` are the hashes now); None when the run
+    must be made."""
     if not isinstance(old, dict):
         return None
     same_request = (
         old.get("generator") == generator_fingerprint()
         and old.get("mode") == mode
         and old.get("source") == str(source)
+        and old.get("resolved") == str(source.resolve())
     )
     if not same_request or not source.exists():
         return None
     includes = old.get("includes")
-    if not isinstance(includes, dict) or old.get("files") != input_files(source):
+    if not isinstance(includes, dict) or old.get("files") != files:
         return None
     for path, hashed in includes.items():
         try:

@@ -207,8 +207,9 @@ def regenerate(
     `each` walks the pages read (the CLI's progress bar)."""
     source = docs if docs is not None else (specs or Path("specs"))
     mode = "docs" if docs is not None else "specs"
+    before = inputs.input_files(source) if source.exists() else {}
     if not report:
-        kept = unchanged_run(out, source, mode)
+        kept = unchanged_run(out, source, mode, before)
         if kept is not None:
             return Outcome(kept, [])
     cache = PageCache.open(inputs.cache_dir(), inputs.request_key(source, mode))
@@ -229,21 +230,24 @@ def regenerate(
     changed = tree_diff(out, files)
     if check:
         return Outcome(loaded.problems, changed, report=made)
-    record = inputs.record(source, mode, included, loaded.problems)
+    record = inputs.record(source, mode, before, included, loaded.problems)
     if changed:
         write_tree(out, files)
-    inputs.save(out, out / MANIFEST, record)
+    if inputs.input_files(source) == before:  # nothing was saved while it ran
+        inputs.save(out, out / MANIFEST, record)
     return Outcome(loaded.problems, changed, written=bool(changed), report=made)
 
 
-def unchanged_run(out: Path, source: Path, mode: str) -> list[Diagnostic] | None:
+def unchanged_run(
+    out: Path, source: Path, mode: str, files: dict[str, str]
+) -> list[Diagnostic] | None:
     """The warnings of the run that wrote `out`, when this run would read the same
     inputs with the same generator and `out` is as that run left it: nothing to
     read, render or write. None otherwise."""
     old = inputs.load(out, out / MANIFEST)
     if old is None:
         return None
-    warnings = inputs.still_current(old, source, mode)
+    warnings = inputs.still_current(old, source, mode, files)
     return warnings if warnings is not None and as_recorded(out) else None
 
 

@@ -1,6 +1,12 @@
 """Work spread over the machine's cores: one function mapped over many items in
 worker processes, results in the order of the items, so the output never depends on
-how many workers there were (`B24GEN_WORKERS=1` runs everything in this process)."""
+how many workers there were (`B24GEN_WORKERS=1` runs everything in this process).
+
+Workers are spawned, and a spawned worker imports the program's main module again:
+harmless for the `b24gen` command, which turns workers on (`allow`), but a script
+calling the pipeline without a `__main__` guard would run itself once per worker. So
+a program using b24gen as a library reads in one process unless it sets
+`B24GEN_WORKERS` or calls `allow()`."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -36,14 +43,25 @@ def can_spawn() -> bool:
     return path is None or os.path.isfile(path)
 
 
+_allowed = False
+
+
+def allow() -> None:
+    """Use one worker per core where it pays (the `b24gen` command does)."""
+    global _allowed
+    _allowed = True
+
+
 def count_for(items: int) -> int:
-    """Workers for `items` items: what `B24GEN_WORKERS` says, else one per core
-    with enough items each; one where no worker could start."""
+    """Workers for `items` items: what `B24GEN_WORKERS` says, else (once allowed)
+    one per core with enough items each; one where no worker could start."""
     if not can_spawn():
         return 1
     setting = os.environ.get(WORKERS_ENV, "").strip()
     if setting.isdigit() and int(setting) > 0:
         return max(1, min(int(setting), items))
+    if not _allowed:
+        return 1
     return max(1, min(cores(), items // ITEMS_PER_WORKER))
 
 
@@ -66,10 +84,18 @@ def ordered_map(
     # spawn: workers start clean (no copy of a progress bar's thread or locks)
     context = multiprocessing.get_context("spawn")
     chunk = max(1, len(items) // (workers * 8))
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=setup, initargs=setup_args
-    ) as pool:
-        yield from pool.map(fn, items, chunksize=chunk)
+    done = 0
+    try:
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=setup, initargs=setup_args
+        ) as pool:
+            for result in pool.map(fn, items, chunksize=chunk):
+                done += 1
+                yield result
+    except BrokenProcessPool:
+        # A worker could not start (a script without a `__main__` guard re-runs
+        # itself) or was killed: the rest is done here, the same way.
+        yield from map(fn, items[done:])
 
 
 def paced(results: Iterator[R], walk: Iterable[object]) -> Iterator[R]:

@@ -102,6 +102,7 @@ def expand_includes(
             continue
         target = (path.parent / block.text.split("#")[0]).resolve()
         target_display = display_path(target)
+        depends_on(target)  # a missing include counts too: creating it changes the page
         if depth > 5 or not target.is_file():
             problems.append(
                 diagnostic(
@@ -118,9 +119,16 @@ def expand_includes(
     return out, problems
 
 
-# The included files read while a caller collects them (`collecting_includes`): a
-# run's inputs are its pages and what they include, wherever that lies.
+# The files besides the page that shaped what was read of it (includes, present or
+# not, and linked pages whose titles were read), while a caller collects them
+# (`collecting_includes`): a run's inputs are its pages and these, wherever they lie.
 INCLUDES_READ: ContextVar[set[Path] | None] = ContextVar("INCLUDES_READ", default=None)
+
+
+def depends_on(*paths: Path) -> None:
+    collector = INCLUDES_READ.get()
+    if collector is not None:
+        collector.update(paths)
 
 
 @contextmanager
@@ -135,7 +143,8 @@ def collecting_includes() -> Iterator[set[Path]]:
 
 # An included file as scanned: (path, depth, display, mtime, size).
 IncludeKey = tuple[Path, int, str, int, int]
-INCLUDE_CACHE: dict[IncludeKey, tuple[list[Block], list[Diagnostic]]] = {}
+# Its blocks, problems and every file it pulled in (itself and nested includes).
+INCLUDE_CACHE: dict[IncludeKey, tuple[list[Block], list[Diagnostic], set[Path]]] = {}
 
 
 def included_blocks(
@@ -143,20 +152,19 @@ def included_blocks(
 ) -> tuple[list[Block], list[Diagnostic]]:
     """The blocks of an included file, scanned once while the file is unchanged (pages
     share a few includes); callers get copies, so what they change stays theirs."""
-    collector = INCLUDES_READ.get()
-    if collector is not None:
-        collector.add(target)
     stat = target.stat()
     key: IncludeKey = (target, depth, display, stat.st_mtime_ns, stat.st_size)
     if key not in INCLUDE_CACHE:
-        text, problems = read_file_text(target, display)
-        blocks: list[Block] = []
-        if text is not None:
-            blocks, inner_problems = scan(text, display)
-            blocks, more = expand_includes(blocks, target, display, depth + 1)
-            problems = problems + inner_problems + more
-        INCLUDE_CACHE[key] = (blocks, problems)
-    blocks, problems = INCLUDE_CACHE[key]
+        with collecting_includes() as nested:
+            text, problems = read_file_text(target, display)
+            blocks: list[Block] = []
+            if text is not None:
+                blocks, inner_problems = scan(text, display)
+                blocks, more = expand_includes(blocks, target, display, depth + 1)
+                problems = problems + inner_problems + more
+        INCLUDE_CACHE[key] = (blocks, problems, {target, *nested})
+    blocks, problems, files = INCLUDE_CACHE[key]
+    depends_on(*files)
     return [replace(b) for b in blocks], list(problems)
 
 
@@ -629,6 +637,7 @@ TITLE_CACHE: dict[Path, str | None] = {}
 
 def page_method_name(target: Path) -> str | None:
     """The method a linked page documents, read from its title (cached)."""
+    depends_on(target)
     if target not in TITLE_CACHE:
         name = None
         try:
@@ -680,6 +689,7 @@ FAMILY_CACHE: dict[Path, str | None] = {}
 def page_family(target: Path) -> str | None:
     """The family of methods an overview page is about: the `x.y.*` it names most, or
     the common prefix of the methods it links to."""
+    depends_on(target)
     if target not in FAMILY_CACHE:
         FAMILY_CACHE[target] = family_of(target)
     return FAMILY_CACHE[target]

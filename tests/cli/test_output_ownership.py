@@ -126,7 +126,7 @@ def test_an_input_edit_that_changes_no_output_is_noticed_and_recorded(specs, tmp
     from generator import inputs
 
     run = inputs.load(out, out / ".b24gen-manifest.json")
-    assert inputs.still_current(run, specs, "specs") is not None
+    assert inputs.still_current(run, specs, "specs", inputs.input_files(specs)) is not None
 
 
 def test_output_is_the_same_with_one_worker_or_several(specs, tmp_path, monkeypatch):

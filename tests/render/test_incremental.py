@@ -1,0 +1,194 @@
+"""The caches of `regenerate` (no-op record, pages, rendered modules) never leave the
+output stale: after any input changes, a cached run writes what a run without caches
+writes. Each case is a dependency a page has besides its own bytes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline
+from generator.read import markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PAGE = """---
+method: demo.{name}.get
+scope: demo
+api: v2
+---
+
+# Read a {name} demo.{name}.get
+
+> Scope: [`demo`](#)
+>
+> Who can execute the method: anyone
+
+Reads one {name}.
+
+## Method Parameters
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **id***
+[`integer`](#) | Which {name} ||
+|#
+
+## Error Handling
+
+{{% include [errors](../_includes/outer.md) %}}
+{{% include [later](../_includes/later.md) %}}
+"""
+
+TABLE = """#|
+|| **Status** | **Code**
+**Message** | **Meaning** ||
+|| `400` | `{code}`
+Refused | Why it was refused ||
+|#
+"""
+
+
+@pytest.fixture
+def cached(tmp_path, monkeypatch):
+    monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("B24GEN_WORKERS", "1")
+    return tmp_path
+
+
+def forget_process_caches() -> None:
+    """What a new process would not know (the CLI runs each time in a new one)."""
+    for cache in (markdown.TITLE_CACHE, markdown.FAMILY_CACHE, markdown.INCLUDE_CACHE):
+        cache.clear()
+
+
+def same_as_uncached(made: Path, source: Path, tmp: Path, monkeypatch, docs: bool = False):
+    monkeypatch.setenv("B24GEN_CACHE", "off")
+    forget_process_caches()
+    fresh = tmp / "fresh"
+    if docs:
+        pipeline.regenerate(None, fresh, docs=source)
+    else:
+        pipeline.regenerate(source, fresh)
+    files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(made) for p in made.rglob("*") if p.is_file())
+    for f in files:
+        assert (made / f).read_bytes() == (fresh / f).read_bytes(), f
+
+
+def test_nested_and_missing_includes_are_dependencies(cached, monkeypatch):
+    specs = cached / "specs"
+    (specs / "demo").mkdir(parents=True)
+    (specs / "_includes").mkdir()
+    for name in ("alpha", "beta"):
+        (specs / "demo" / f"demo.{name}.get.md").write_text(PAGE.format(name=name))
+    (specs / "_includes" / "outer.md").write_text("{% include [inner](inner.md) %}\n")
+    (specs / "_includes" / "inner.md").write_text(TABLE.format(code="FIRST_CODE"))
+    out = cached / "out"
+    pipeline.regenerate(specs, out)
+    (specs / "_includes" / "inner.md").write_text(TABLE.format(code="SECOND_CODE"))
+    (specs / "_includes" / "later.md").write_text(TABLE.format(code="LATER_CODE"))
+    forget_process_caches()
+    outcome = pipeline.regenerate(specs, out)
+    assert not [p for p in outcome.problems if p.code == "YFM006"]
+    errors = (out / "b24client" / "errors.py").read_text()
+    assert "SECOND_CODE" in errors and "LATER_CODE" in errors and "FIRST_CODE" not in errors
+    same_as_uncached(out, specs, cached, monkeypatch)
+
+
+def test_an_include_in_a_hidden_folder_is_a_dependency(cached, monkeypatch):
+    specs = cached / "specs"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "specs", specs)
+    (specs / ".shared").mkdir()
+    shutil.move(specs / "_includes" / "errors.md", specs / ".shared" / "errors.md")
+    page = specs / "demo" / "demo.item.get.md"
+    page.write_text(page.read_text().replace("../_includes/errors.md", "../.shared/errors.md"))
+    out = cached / "out"
+    pipeline.regenerate(specs, out)
+    shared = specs / ".shared" / "errors.md"
+    shared.write_text(shared.read_text().replace("QUERY_LIMIT_EXCEEDED", "A_CODE_ADDED_LATER"))
+    forget_process_caches()
+    assert pipeline.regenerate(specs, out).written
+    assert "A_CODE_ADDED_LATER" in (out / "b24client" / "errors.py").read_text()
+    same_as_uncached(out, specs, cached, monkeypatch)
+
+
+DEPRECATED = """# Do a thing: demo.thing.do
+
+> Scope: [`demo`](x.md)
+>
+> Who can execute the method: any user
+
+Does the thing.
+
+{% note warning "DEPRECATED" %}
+
+Do not use it any more: the [new method](./new.md) replaces it.
+
+{% endnote %}
+
+## Method Parameters
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **ID***
+[`integer`](x) | Which thing ||
+|#
+"""
+
+REPLACEMENT = """# Run a thing: demo.thing.{name}
+
+> Scope: [`demo`](x.md)
+>
+> Who can execute the method: any user
+
+Runs the thing.
+
+## Method Parameters
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **ID***
+[`integer`](x) | Which thing ||
+|#
+"""
+
+
+def test_a_linked_page_whose_title_names_the_replacement_is_a_dependency(cached, monkeypatch):
+    docs = cached / "docs"
+    folder = docs / "api-reference" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "old.md").write_text(DEPRECATED)
+    (folder / "new.md").write_text(REPLACEMENT.format(name="run"))
+    out = cached / "out"
+    pipeline.regenerate(None, out, docs=docs)
+    assert 'replacement="demo.thing.run"' in (out / "b24client" / "_specs.py").read_text()
+    (folder / "new.md").write_text(REPLACEMENT.format(name="go"))
+    forget_process_caches()
+    pipeline.regenerate(None, out, docs=docs)
+    assert 'replacement="demo.thing.go"' in (out / "b24client" / "_specs.py").read_text()
+    same_as_uncached(out, docs, cached, monkeypatch, docs=True)
+
+
+def test_a_page_saved_while_a_run_reads_is_read_by_the_next_run(cached, monkeypatch):
+    """The record keeps the hashes taken before reading: a page saved during a run
+    (after it was read) makes the next run read again."""
+    specs = cached / "specs"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "specs", specs)
+    out = cached / "out"
+    page = specs / "demo" / "demo.item.get.md"
+
+    def edit_while_reading(files):
+        for path in files:
+            yield path
+        page.write_text(page.read_text().replace("# ", "# Edited: ", 1))
+
+    pipeline.regenerate(specs, out, each=edit_while_reading)
+    forget_process_caches()
+    assert pipeline.regenerate(specs, out).written
+    assert "Edited" in (out / "b24client" / "demo.py").read_text()
