@@ -90,6 +90,8 @@ def bench_regenerate(rounds: int = 3) -> None:
     from generator import workers
     from generator.read import expand
 
+    workers.allow()  # as the b24gen command does: the column shows what it uses
+
     for title, source, kind in sources:
         rows: dict[str, list[float]] = {k: [] for k in
                                         ("base", "cold", "noop", "one", "import", "rss")}
