@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from generator import inputs
 from generator.diagnostics import Diagnostic, diagnostic
@@ -27,9 +28,6 @@ from generator.read.markdown import (
     display_path,
     read_markdown_text,
 )
-from generator.render import model, plan_built
-from generator.render.cache import RenderCache
-from generator.render.naming import with_python_names
 from generator.render.write import (
     MANIFEST,
     as_recorded,
@@ -37,6 +35,9 @@ from generator.render.write import (
     tree_diff,
     write_tree,
 )
+
+if TYPE_CHECKING:
+    from generator.render import model
 
 
 @dataclass
@@ -223,6 +224,9 @@ def regenerate(
     refused = output_problems(out, source, check or force)
     if refused:
         return Outcome(loaded.problems + refused, [])
+    from generator.render.cache import RenderCache  # only a run that renders loads it
+    from generator.render.planning import plan_built
+
     rendered = RenderCache.open(inputs.cache_dir(), inputs.request_key(source, mode))
     files, built = plan_built(loaded.methods, loaded.specs, rendered)
     rendered.save()
@@ -373,6 +377,8 @@ def read_ir(
 ) -> tuple[list[Method], list[Diagnostic]]:
     """Methods as `b24gen ir` prints them: with the Python names the client will use
     and the pages' addresses on the docs website."""
+    from generator.render.naming import with_python_names
+
     methods, problems = read_paths(paths, fmt, each)
     return [
         replace(m, params=with_python_names(m.params), source=with_url(m))
