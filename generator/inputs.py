@@ -14,7 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import pickle
 import sys
+import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -158,6 +160,42 @@ def cache_dir() -> Path | None:
         os.path.expanduser("~"), ".cache"
     )
     return Path(base) / "b24gen"
+
+
+def cache_file(folder: Path | None, kind: str, key: str) -> Path | None:
+    """The file of one cache (`kind`: pages, rendered) for `key` in `folder`; None
+    when caching is off."""
+    if folder is None:
+        return None
+    return folder / kind / f"{digest(key.encode('utf-8', 'surrogateescape'))}.pickle"
+
+
+def load_entries(file: Path | None) -> dict[Any, Any]:
+    """A cache's entries; empty when there is none or it cannot be read (a cache only
+    ever saves time)."""
+    if file is None:
+        return {}
+    try:
+        with file.open("rb") as fh:
+            entries = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def store_entries(file: Path | None, entries: dict[Any, Any]) -> None:
+    """Replace a cache's file in one step (a cache that cannot be written only costs
+    time)."""
+    if file is None:
+        return
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, file)
+    except OSError:
+        pass
 
 
 def record_file(out: Path) -> Path | None:

@@ -214,11 +214,16 @@ def regenerate(
         if kept is not None:
             return Outcome(kept, [])
     cache = PageCache.open(inputs.cache_dir(), inputs.request_key(source, mode))
+    cache.know(source, before)
     with collecting_includes() as included:
         loaded = (
             load_docs(source, each, cache) if docs else load_specs(source, each, cache)
         )
-    cache.save()
+    # A page saved while the run read it may not match its hash: then neither the
+    # pages read nor the record of this run are kept.
+    settled = inputs.input_files(source) == before
+    if settled:
+        cache.save()
     if loaded.errors:
         return Outcome(loaded.problems, [])
     refused = output_problems(out, source, check or force)
@@ -237,7 +242,7 @@ def regenerate(
     record = inputs.record(source, mode, before, included, loaded.problems)
     if changed:
         write_tree(out, files)
-    if inputs.input_files(source) == before:  # nothing was saved while it ran
+    if settled:
         inputs.save(out, out / MANIFEST, record)
     return Outcome(loaded.problems, changed, written=bool(changed), report=made)
 

@@ -5,22 +5,15 @@ it only ever saves time (a missing or damaged one is made anew)."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.diagnostics import Diagnostic
+from generator.inputs import cache_file, digest, load_entries, store_entries
 from generator.ir import Method
 
 Entry = tuple[str, dict[str, str], list[Method], list[Diagnostic]]
 FORMAT = 1  # bump when Entry changes
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -36,16 +29,14 @@ class PageCache:
 
     @classmethod
     def open(cls, folder: Path | None, key: str) -> PageCache:
-        if folder is None:
-            return cls(None)
-        name = digest(f"{FORMAT}:{key}".encode("utf-8", "surrogateescape"))
-        file = folder / "pages" / f"{name}.pickle"
-        try:
-            with file.open("rb") as fh:
-                entries = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            entries = {}
-        return cls(file, entries if isinstance(entries, dict) else {})
+        file = cache_file(folder, "pages", f"{FORMAT}:{key}")
+        return cls(file, load_entries(file))
+
+    def know(self, root: Path, hashes: dict[str, str]) -> None:
+        """Take the hashes of the files below `root` the run already made
+        (`inputs.input_files`), so no page is read twice to be hashed."""
+        if root.is_dir():
+            self._hashes.update({root / rel: h for rel, h in hashes.items()})
 
     def hash_of(self, path: Path) -> str:
         if path not in self._hashes:
@@ -85,11 +76,4 @@ class PageCache:
         if self.file is None or not (self.changed or set(self.entries) - self.seen):
             return
         self.entries = {d: e for d, e in self.entries.items() if d in self.seen}
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self.entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        store_entries(self.file, self.entries)

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from generator.inputs import cache_file, load_entries, store_entries
 
 FORMAT = 1  # bump when the entries change
 
@@ -44,16 +43,8 @@ class RenderCache:
 
     @classmethod
     def open(cls, folder: Path | None, key: str) -> RenderCache:
-        if folder is None:
-            return cls(None)
-        name = hashlib.sha256(f"{FORMAT}:{key}".encode("utf-8", "surrogateescape"))
-        file = folder / "rendered" / f"{name.hexdigest()}.pickle"
-        try:
-            with file.open("rb") as fh:
-                entries = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            entries = {}
-        return cls(file, entries if isinstance(entries, dict) else {})
+        file = cache_file(folder, "rendered", f"{FORMAT}:{key}")
+        return cls(file, load_entries(file))
 
     def get(self, key: str | None) -> str | None:
         text = self.entries.get(key) if key else None
@@ -69,11 +60,4 @@ class RenderCache:
         """Keep what this run used (entries of older runs are dropped)."""
         if self.file is None or self.used == self.entries:
             return
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self.used, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.file)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        store_entries(self.file, self.used)
