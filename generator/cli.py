@@ -766,6 +766,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     workers.allow()  # the command's main module is guarded: workers may spawn
+    workers.batch_gc()
     args = parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run  # set by the verb's parser
     try:

@@ -17,7 +17,6 @@ command line wins over it. A broken table is a finding, not a traceback.
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +75,8 @@ def load(start: Path | None = None) -> tuple[Config, list[Diagnostic]]:
     path = find_pyproject((start or Path.cwd()).resolve())
     if path is None:
         return Config(), []
+    import tomllib  # only where a pyproject.toml is found
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

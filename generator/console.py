@@ -15,12 +15,11 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol, TextIO, TypeVar
+from typing import TYPE_CHECKING, Protocol, TextIO, TypeVar
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
-from rich.progress import Progress as Bar
-from rich.text import Text
+if TYPE_CHECKING:  # rich is imported when a person is to see colour or a bar
+    from rich.console import Console
+    from rich.progress import Progress as Bar
 
 T = TypeVar("T")
 STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -38,6 +37,8 @@ def is_interactive(stream: TextIO) -> bool:
 
 
 def console(stream: TextIO) -> Console:
+    from rich.console import Console
+
     interactive = is_interactive(stream)
     return Console(
         file=stream,
@@ -55,6 +56,8 @@ def finding_line(line: str, severity: str, stream: TextIO | None = None) -> None
     if not is_interactive(stream):
         print(line, file=stream)
         return
+    from rich.text import Text
+
     head, sep, rest = line.partition(": ")
     text = Text()
     text.append(head + sep, style="bold")
@@ -71,6 +74,8 @@ def verdict(line: str, ok: bool, stream: TextIO | None = None) -> None:
     if not is_interactive(stream):
         print(line, file=stream)
         return
+    from rich.text import Text
+
     console(stream).print(Text(line, style="green" if ok else "bold red"))
 
 
@@ -116,6 +121,8 @@ def changelog(text: str, stream: TextIO | None = None) -> None:
     if not is_interactive(stream):
         stream.write(text)
         return
+    from rich.text import Text
+
     out = console(stream)
     for line in text.splitlines():
         out.print(Text(line, style=change_style(line)))
@@ -166,7 +173,14 @@ def progress(total: int, label: str, stream: TextIO | None = None) -> Iterator[A
     def shown() -> Bar | None:
         nonlocal bar
         if bar is None and time.monotonic() - started >= PROGRESS_AFTER:
-            bar = Bar(
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+            )
+
+            bar = Progress(
                 TextColumn(label),
                 BarColumn(),
                 MofNCompleteColumn(),

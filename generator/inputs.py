@@ -17,6 +17,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any
 
 from generator import __version__
 from generator.diagnostics import Diagnostic, Position
-from generator.paths import write_atomic
+from generator.paths import entries_below, write_atomic
 
 CACHE_ENV = "B24GEN_CACHE"  # a folder, or "off"
 
@@ -56,18 +57,66 @@ def request_key(source: Path, mode: str) -> str:
     return f"{generator_fingerprint()}\0{mode}\0{source}\0{source.resolve()}"
 
 
-def input_files(source: Path) -> dict[str, str]:
-    """Content hashes of the files below `source` a reader may read (pages and
-    included files), keyed by path relative to it."""
+Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+# A file changed this close to a scan may change again within its clock's tick and
+# keep its signature (git's "racy" files): its hash is not trusted then.
+RACY_NS = 2_000_000_000
+
+
+def signatures(source: Path) -> dict[str, Signature]:
+    """What the file system says of each file below `source` a reader may read
+    (pages and included files, outside hidden folders), keyed by path relative to
+    it: a file whose signature is unchanged is unchanged."""
     if source.is_file():
-        return {source.name: digest(source.read_bytes())}
-    found: dict[str, str] = {}
-    for path in sorted(source.rglob("*")):
-        rel = path.relative_to(source)
-        hidden = any(part.startswith(".") for part in rel.parts)
-        if not hidden and path.suffix in INPUT_SUFFIXES and path.is_file():
-            found[rel.as_posix()] = digest(path.read_bytes())
+        return {source.name: signature(source.stat())}
+    found: dict[str, Signature] = {}
+    for rel, entry in entries_below(source, INPUT_SUFFIXES, (".",)):
+        try:
+            found[rel] = signature(entry.stat())
+        except OSError:
+            continue
     return found
+
+
+def signature(st: os.stat_result) -> Signature:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def input_files(
+    source: Path, seen: dict[str, Signature] | None = None
+) -> dict[str, str]:
+    """Content hashes of the files below `source` a reader may read (`seen`: their
+    signatures, when taken already). A file whose signature is as b24gen's cache
+    recorded it, long enough before that record, keeps its recorded hash instead of
+    being read again."""
+    seen = signatures(source) if seen is None else seen
+    file = cache_file(cache_dir(), "hashes", str(source.resolve()))
+    old = load_entries(file)
+    known = old.get("files", {}) if isinstance(old.get("at"), int) else {}
+    trusted_before = int(old.get("at", 0)) - RACY_NS
+    scanned = time.time_ns()
+    hashes: dict[str, str] = {}
+    kept: dict[str, tuple[Signature, str]] = {}
+    read = 0
+    for rel, sig in seen.items():
+        recorded = known.get(rel)
+        if (
+            isinstance(recorded, tuple)
+            and recorded[:1] == (sig,)
+            and sig[1] < trusted_before
+        ):
+            hashes[rel] = str(recorded[1])
+        else:
+            read += 1
+            path = source if source.is_file() else source / rel
+            try:
+                hashes[rel] = digest(path.read_bytes())
+            except OSError:
+                continue
+        kept[rel] = (sig, hashes[rel])
+    if read or kept.keys() != known.keys():
+        store_entries(file, {"at": scanned, "files": kept})
+    return hashes
 
 
 def beside(source: Path, files: dict[str, str], read: set[Path]) -> dict[str, str]:

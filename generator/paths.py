@@ -19,6 +19,43 @@ def resolved(path: Path) -> Path:
     return path.resolve()
 
 
+def files_below(
+    root: Path, suffixes: tuple[str, ...], skip: tuple[str, ...]
+) -> list[str]:
+    """The files below `root` with one of `suffixes`, outside folders and files whose
+    name starts with one of `skip`, as relative POSIX paths in `sorted(rglob())`
+    order (part by part). Like `rglob`, it does not follow links to folders; a link
+    to a file counts as the file."""
+    return [rel for rel, _ in entries_below(root, suffixes, skip)]
+
+
+def entries_below(
+    root: Path, suffixes: tuple[str, ...], skip: tuple[str, ...]
+) -> list[tuple[str, os.DirEntry[str]]]:
+    """`files_below`, each with its directory entry (its `stat()` costs one call)."""
+    found: list[tuple[str, os.DirEntry[str]]] = []
+    folders = [""]
+    while folders:
+        rel = folders.pop()
+        try:
+            with os.scandir(root / rel if rel else root) as listing:
+                entries = list(listing)
+        except OSError:  # unreadable, or gone meanwhile: as rglob, skipped
+            continue
+        for entry in entries:
+            if entry.name.startswith(skip):
+                continue
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(path)
+                elif entry.name.endswith(suffixes) and entry.is_file():
+                    found.append((path, entry))
+            except OSError:
+                continue
+    return sorted(found, key=lambda item: item[0].split("/"))
+
+
 def is_inside(folder: Path, path: Path) -> bool:
     """Whether `path`, links and `..` resolved, lies below `folder` (not `folder`
     itself)."""

@@ -20,14 +20,11 @@ from generator.read import (
     every,
     expand,
     read_files,
+    read_pages,
     read_paths,
 )
 from generator.read.cache import PageCache
-from generator.read.markdown import (
-    collecting_includes,
-    display_path,
-    read_markdown_text,
-)
+from generator.read.deps import collecting_includes, display_path
 from generator.render.write import (
     MANIFEST,
     as_recorded,
@@ -37,7 +34,7 @@ from generator.render.write import (
 )
 
 if TYPE_CHECKING:
-    from generator.render import model
+    from generator.render.planning import Planned
 
 
 @dataclass
@@ -113,7 +110,7 @@ def load_docs(root: Path, each: Each = every, cache: PageCache | None = None) ->
         return loaded
     pages = expand([root])
     loaded.pages = len(pages)
-    methods, problems = read_paths([root], each=each, cache=cache)
+    methods, problems = read_pages(pages, each=each, cache=cache)
     # A method the docs document twice is the docs' matter: the first page wins, the
     # others are reported as skipped, and the run goes on.
     twice = [p for p in problems if p.code == "SPEC008"]
@@ -150,6 +147,8 @@ def display_of(path: Path) -> str:
 def system_errors() -> tuple[Error, ...]:
     """The project's system errors (what every method may answer), as the IR's
     errors."""
+    from generator.read.markdown import read_markdown_text
+
     text = (
         resources.files("generator")
         .joinpath("templates/system-errors.md")
@@ -208,7 +207,8 @@ def regenerate(
     `each` walks the pages read (the CLI's progress bar)."""
     source = docs if docs is not None else (specs or Path("specs"))
     mode = "docs" if docs is not None else "specs"
-    before = inputs.input_files(source) if source.exists() else {}
+    seen = inputs.signatures(source) if source.exists() else {}
+    before = inputs.input_files(source, seen) if source.exists() else {}
     if not report:
         kept = unchanged_run(out, source, mode, before)
         if kept is not None:
@@ -221,7 +221,7 @@ def regenerate(
         )
     # A page saved while the run read it may not match its hash: then neither the
     # pages read nor the record of this run are kept.
-    settled = inputs.input_files(source) == before
+    settled = source.exists() and inputs.signatures(source) == seen
     if settled:
         cache.save()
     if loaded.errors:
@@ -233,9 +233,11 @@ def regenerate(
     from generator.render.planning import plan_built
 
     rendered = RenderCache.open(inputs.cache_dir(), inputs.request_key(source, mode))
-    files, built = plan_built(loaded.methods, loaded.specs, rendered)
+    files, planned = plan_built(
+        loaded.methods, loaded.specs, rendered, cache.fingerprint if settled else None
+    )
     rendered.save()
-    made = make_report(loaded, built, files)
+    made = make_report(loaded, planned, files)
     changed = tree_diff(out, files)
     if check:
         return Outcome(loaded.problems, changed, report=made)
@@ -322,37 +324,36 @@ class Report:
         return "\n".join(lines) + "\n"
 
 
-def make_report(loaded: Loaded, built: model.Built, files: dict[str, str]) -> Report:
+def make_report(loaded: Loaded, planned: Planned, files: dict[str, str]) -> Report:
+    whole = planned.outline
+    stats = [m.stats for m in planned.made]
     causes: Counter[str] = Counter()
-    typed = any_params = dicts = 0
-    findings: list[str] = []
-    for mt in built.module_types.values():
-        causes.update(mt.causes)
-        typed += mt.typed_params
-        any_params += mt.any_params
-        dicts += len(mt.dicts)
-        findings += [f.text for f in mt.findings if f.kind == "returns-disagree"]
-    functions = built.functions()
-    returns_any = sum(1 for f in functions if "Any" in f.returns)
+    for s in stats:
+        causes.update(s.causes)
+    functions = sum(s.functions for s in stats)
+    returns_any = sum(s.returns_any for s in stats)
+    typed = sum(s.typed_params for s in stats)
     skipped = list(loaded.skipped) + [
-        (s.path or s.method, f"{s.method}: {s.reason}") for s in built.skipped
+        (s.path or s.method, f"{s.method}: {s.reason}") for s in whole.skipped
     ]
+    renames = [r.describe() for r in whole.renames]
+    renames += [r for m in planned.made for r in m.renames]
     return Report(
         pages=loaded.pages or len({m.source.path for m in loaded.methods if m.source}),
-        methods=len(functions),
+        methods=functions,
         files=len(files),
-        params=typed + any_params,
+        params=typed + sum(s.any_params for s in stats),
         typed_params=typed,
-        typed_dicts=dicts,
+        typed_dicts=sum(s.typed_dicts for s in stats),
         any_causes=causes,
-        returns_typed=len(functions) - returns_any,
+        returns_typed=functions - returns_any,
         returns_any=returns_any,
-        renames=[r.describe() for r in built.renames],
+        renames=renames,
         skipped=skipped,
-        unraisable=built.unraisable,
-        error_classes=len(built.classes),
-        findings=sorted(findings),
-        alternatives=sum(1 for f in functions if f.one_of),
+        unraisable=whole.unraisable,
+        error_classes=len(whole.classes),
+        findings=sorted(f for s in stats for f in s.findings),
+        alternatives=sum(s.alternatives for s in stats),
     )
 
 

@@ -32,9 +32,9 @@ from generator.maintain.page import SpecPage, read_page
 from generator.maintain.sync import sync_text, with_front_matter
 from generator.paths import is_inside, resolved, write_atomic
 from generator.read import Each, duplicate_methods, every, expand
+from generator.read.deps import display_path
 from generator.read.frontmatter import split
 from generator.read.markdown import (
-    display_path,
     page_method_name,
     remember_page_method,
 )

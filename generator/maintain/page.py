@@ -20,13 +20,13 @@ from pathlib import Path
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import Method
 from generator.read import names, sniff, with_checked_names
+from generator.read.deps import display_path
 from generator.read.frontmatter import FrontMatter, split
 from generator.read.markdown import (
     Draft,
     Page,
     assemble,
     build_page,
-    display_path,
     extract,
     read_file_text,
 )

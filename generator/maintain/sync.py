@@ -29,9 +29,9 @@ from generator.maintain.yamlrt import (
 )
 from generator.paths import write_atomic
 from generator.read import Each, every, expand
+from generator.read.deps import display_path
 from generator.read.frontmatter import YamlMapping, split
 from generator.read.markdown import (
-    display_path,
     normalized,
     param_from_front_matter,
     read_file_text,

@@ -8,15 +8,10 @@ from pathlib import Path
 from generator import workers
 from generator.diagnostics import Diagnostic, Position, diagnostic
 from generator.ir import Method
+from generator.paths import files_below
 from generator.read import names
 from generator.read.cache import PageCache
-from generator.read.markdown import (
-    INCLUDES_READ,
-    collecting_includes,
-    display_path,
-    read_file_text,
-    read_markdown_text,
-)
+from generator.read.deps import INCLUDES_READ, collecting_includes, display_path
 
 FORMATS = ("markdown", "pipe", "blank")
 SUFFIXES = (".md", ".txt")
@@ -40,18 +35,7 @@ def expand(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.suffix in SUFFIXES
-                    and p.is_file()
-                    and not any(
-                        part.startswith(("_", "."))
-                        for part in p.relative_to(path).parts
-                    )
-                )
-            )
+            out.extend(path / rel for rel in files_below(path, SUFFIXES, ("_", ".")))
         else:
             out.append(path)
     return out
@@ -60,6 +44,8 @@ def expand(paths: list[Path]) -> list[Path]:
 def read_file(
     path: Path, fmt: str | None = None, display: str | None = None
 ) -> tuple[list[Method], list[Diagnostic]]:
+    from generator.read.markdown import read_file_text, read_markdown_text
+
     display = display or display_path(path)
     text, problems = read_file_text(path, display)
     if text is None:
@@ -99,9 +85,19 @@ def read_paths(
     each: Each = every,
     cache: PageCache | None = None,
 ) -> tuple[list[Method], list[Diagnostic]]:
+    """The methods of the files named and of the pages below the folders named."""
+    return read_pages(expand(paths), fmt, each, cache)
+
+
+def read_pages(
+    files: list[Path],
+    fmt: str | None = None,
+    each: Each = every,
+    cache: PageCache | None = None,
+) -> tuple[list[Method], list[Diagnostic]]:
+    """The methods of `files` (each once, SPEC008 for a method documented again)."""
     methods: list[Method] = []
     problems: list[Diagnostic] = []
-    files = expand(paths)
     jobs: list[Job] = [(path, fmt, None) for path in files]
     for found, diags in read_files(jobs, each, cache):
         problems.extend(diags)

@@ -1,10 +1,15 @@
 """What the readers made of each page, kept between runs of `regenerate`: a page
 whose bytes (and whose included files) are as they were is not read again. The
 cache is one file per source folder and generator version in b24gen's cache folder;
-it only ever saves time (a missing or damaged one is made anew)."""
+it only ever saves time (a missing or damaged one is made anew).
+
+Each page's methods and problems are kept pickled on their own: loading the cache
+and saving it again after one page changed handles bytes, and only the pages a run
+uses are unpickled."""
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,8 +17,10 @@ from generator.diagnostics import Diagnostic
 from generator.inputs import cache_file, digest, load_entries, store_entries
 from generator.ir import Method
 
-Entry = tuple[str, dict[str, str], list[Method], list[Diagnostic]]
-FORMAT = 1  # bump when Entry changes
+# page hash, {file it depended on: hash}, pickled (methods, problems)
+Entry = tuple[str, dict[str, str], bytes]
+FORMAT = 2  # bump when Entry changes
+Read = tuple[list[Method], list[Diagnostic], set[Path]]
 
 
 @dataclass
@@ -25,7 +32,8 @@ class PageCache:
     entries: dict[str, Entry] = field(default_factory=dict)
     changed: bool = False
     seen: set[str] = field(default_factory=set)  # pages of this run; the rest go
-    _hashes: dict[Path, str] = field(default_factory=dict)
+    _hashes: dict[str, str] = field(default_factory=dict)  # by str(path)
+    _paths: dict[str, Path] = field(default_factory=dict)  # one Path per include
 
     @classmethod
     def open(cls, folder: Path | None, key: str) -> PageCache:
@@ -36,27 +44,37 @@ class PageCache:
         """Take the hashes of the files below `root` the run already made
         (`inputs.input_files`), so no page is read twice to be hashed."""
         if root.is_dir():
-            self._hashes.update({root / rel: h for rel, h in hashes.items()})
+            self._hashes.update({str(root / rel): h for rel, h in hashes.items()})
 
-    def hash_of(self, path: Path) -> str:
+    def hash_of(self, path: str) -> str:
         if path not in self._hashes:
             try:
-                self._hashes[path] = digest(path.read_bytes())
+                self._hashes[path] = digest(Path(path).read_bytes())
             except OSError:
                 self._hashes[path] = ""
         return self._hashes[path]
 
-    def get(
-        self, path: Path, display: str
-    ) -> tuple[list[Method], list[Diagnostic], set[Path]] | None:
+    def get(self, path: Path, display: str) -> Read | None:
         """The page's methods, problems and included files, if it is as it was."""
         self.seen.add(display)
         entry = self.entries.get(display)
-        if entry is None or entry[0] != self.hash_of(path):
+        if not isinstance(entry, tuple) or len(entry) != 3:
             return None
-        if any(self.hash_of(Path(p)) != h for p, h in entry[1].items()):
+        hashed, deps, blob = entry
+        if hashed != self.hash_of(str(path)):
             return None
-        return entry[2], entry[3], {Path(p) for p in entry[1]}
+        if any(self.hash_of(p) != h for p, h in deps.items()):
+            return None
+        try:
+            methods, problems = pickle.loads(blob)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return None
+        return methods, problems, {self._path(p) for p in deps}
+
+    def _path(self, name: str) -> Path:
+        if name not in self._paths:
+            self._paths[name] = Path(name)
+        return self._paths[name]
 
     def put(
         self,
@@ -67,9 +85,20 @@ class PageCache:
         problems: list[Diagnostic],
     ) -> None:
         self.seen.add(display)
-        deps = {str(p): self.hash_of(p) for p in sorted(includes)}
-        self.entries[display] = (self.hash_of(path), deps, methods, problems)
+        deps = {str(p): self.hash_of(str(p)) for p in sorted(includes)}
+        blob = pickle.dumps((methods, problems), protocol=pickle.HIGHEST_PROTOCOL)
+        self.entries[display] = (self.hash_of(str(path)), deps, blob)
         self.changed = True
+
+    def fingerprint(self, method: Method) -> str | None:
+        """What identifies a method's input in this run: the hashes its page's entry
+        is valid for (the page and every file it depended on). None for a method of
+        no page this run read or found here."""
+        display = method.source.path if method.source else None
+        entry = self.entries.get(display) if display in self.seen else None
+        if entry is None:
+            return None
+        return digest(repr((display, entry[0], sorted(entry[1].items()))).encode())
 
     def save(self) -> None:
         """Write the entries of the pages this run read (pages gone are dropped)."""

@@ -7,9 +7,6 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +15,7 @@ from generator.diagnostics import Diagnostic, Position, diagnostic
 from generator.ir import Error, Example, Method, Param, ReturnField, Returns, Source
 from generator.read import alternatives, frontmatter
 from generator.read import text as T
+from generator.read.deps import collecting_includes, depends_on, display_path
 from generator.read.frontmatter import YamlMapping
 from generator.read.nesting import ParamTable, anchors_of, nest, row_links
 from generator.read.yfm import Block, Cell, scan
@@ -34,12 +32,6 @@ class Page:
     subsections: list[str]  # text of the nearest heading above each block
     problems: list[Diagnostic] = field(default_factory=list)
     headings: list[Block | None] = field(default_factory=list)  # nearest above each
-
-
-def display_path(path: Path) -> str:
-    """A path as the user wrote it (a file found below a named folder: that folder as
-    written, then the rest), never rewritten relative to the working folder."""
-    return str(path)
 
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
@@ -117,28 +109,6 @@ def expand_includes(
         out.extend(replace(b, tab=b.tab or block.tab) for b in inner)
         problems.extend(inner_problems)
     return out, problems
-
-
-# The files besides the page that shaped what was read of it (includes, present or
-# not, and linked pages whose titles were read), while a caller collects them
-# (`collecting_includes`): a run's inputs are its pages and these, wherever they lie.
-INCLUDES_READ: ContextVar[set[Path] | None] = ContextVar("INCLUDES_READ", default=None)
-
-
-def depends_on(*paths: Path) -> None:
-    collector = INCLUDES_READ.get()
-    if collector is not None:
-        collector.update(paths)
-
-
-@contextmanager
-def collecting_includes() -> Iterator[set[Path]]:
-    seen: set[Path] = set()
-    token = INCLUDES_READ.set(seen)
-    try:
-        yield seen
-    finally:
-        INCLUDES_READ.reset(token)
 
 
 # An included file as scanned: (path, depth, display, mtime, size).

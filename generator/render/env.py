@@ -279,7 +279,6 @@ def environment() -> jinja2.Environment:
         call_method=call_method,
         one_of=one_of,
         deprecated_decorator=deprecated_decorator,
-        method_spec=method_spec,
         typed_dict=typed_dict,
         class_line=class_line,
         returned_call=returned_call,
@@ -399,7 +398,8 @@ def display_statement(head: str, items: list[layout.Part], kind: str = "[") -> s
     return layout.laid(layout.Seq((head, br)), 0)
 
 
-def spec_keys(functions: Any) -> list[layout.Part]:
+def spec_keys(rows: Any) -> list[layout.Part]:
+    """The `SPECS` entries: (lower-cased name, api) -> constant."""
     return [
         layout.Seq(
             (
@@ -407,7 +407,7 @@ def spec_keys(functions: Any) -> list[layout.Part]:
                 f": {fn.const}",
             )
         )
-        for fn in functions
+        for fn in rows
     ]
 
 

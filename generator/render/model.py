@@ -485,9 +485,39 @@ def _best_segment(variants: list[str]) -> str:
     return sorted(variants, key=lambda v: (-naming.snake(v).count("_"), v))[0]
 
 
-def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
-    """The whole view: namespaces per api, error classes, TypedDicts per module, what
-    was renamed and what was left out."""
+@dataclass
+class ModulePart:
+    """One root namespace's module before its methods are built: the names the whole
+    package gave it, and its methods with what each needs from the rest of the
+    package. Building it (`build_module`) needs nothing else."""
+
+    api: str
+    key: str  # the root's lower-cased segment; "" for dot-less methods
+    module: PyName
+    root: Namespace  # named down to its leaves, no functions yet
+    # (namespace, leaf key, method, its `_specs` constant, its spec path)
+    items: list[tuple[Namespace, str, Method, PyName, str]]
+    errors: dict[str, PyName]  # class of each code its methods document
+    own: frozenset[str]  # names its root's members may not take
+
+
+@dataclass
+class Outline:
+    """The decisions that need every method: what is left out, error classes,
+    `_specs` constants, namespace trees, module and class names."""
+
+    trees: dict[str, dict[str, Namespace]]
+    classes: list[ErrorClass]
+    modules: dict[tuple[str, str], PyName]  # (api, root key) -> module name
+    parts: list[ModulePart]
+    renames: list[Rename]
+    skipped: list[Skipped]
+    unraisable: dict[str, list[str]]  # documented code -> why no class is made
+    methods: list[Method]
+
+
+def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline:
+    """Everything about the package that depends on more than one module."""
     renames: list[Rename] = []
     skipped: list[Skipped] = []
     kept: list[Method] = []
@@ -503,17 +533,7 @@ def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
     trees, leaves = _trees(kept, skipped)
     modules = _module_names(trees, renames)
     _class_names(trees, renames)
-    module_types: dict[tuple[str, str], types.ModuleTypes] = {}
-    for (api, root_key), items in sorted(leaves.items()):
-        root = trees[api][root_key]
-        taken = set(naming.MODULE_NAMES) | {"_one_of"}
-        for ns in root.walk():
-            taken |= {ns.class_name, "Async" + ns.class_name}
-        mt = module_types[(api, root_key)] = _module_types(taken)
-        for node, leaf_key, m in items:
-            node.functions[leaf_key] = build_function(
-                m, naming.CALL, consts[m.key], specs.get(m.key, ""), error_names, mt
-            )
+    own: dict[tuple[str, str], frozenset[str]] = {}
     for api, roots in trees.items():
         client_attrs = naming.unique_names(
             [roots[k].segment for k in sorted(roots) if k],
@@ -521,25 +541,83 @@ def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
             renames=renames,
             where="client" if api == "v2" else "client.v3",
         )
-        for key in sorted(roots):
-            root = roots[key]
+        for key, root in roots.items():
             if key:
                 root.attr = client_attrs[root.segment]
-                resolve_members(root, frozenset(), renames)
+                own[(api, key)] = frozenset()
             else:  # dot-less methods are the client's own
-                own: set[str] = {*CLIENT_ATTRS, *client_attrs.values(), "call"}
-                resolve_members(root, frozenset(own), renames)
-            for ns in root.walk():
-                qualify_annotations(ns)
-    return Built(
+                own[(api, key)] = frozenset(
+                    {*CLIENT_ATTRS, *client_attrs.values(), "call"}
+                )
+    parts = [
+        ModulePart(
+            api=api,
+            key=root_key,
+            module=modules[(api, root_key)],
+            root=trees[api][root_key],
+            items=[
+                (node, leaf, m, consts[m.key], specs.get(m.key, ""))
+                for node, leaf, m in items
+            ],
+            errors={
+                e.code: error_names[e.code]
+                for _, _, m in items
+                for e in m.errors
+                if e.code in error_names
+            },
+            own=own[(api, root_key)],
+        )
+        for (api, root_key), items in sorted(leaves.items())
+    ]
+    return Outline(
         trees=trees,
         classes=classes,
         modules=modules,
-        module_types=module_types,
+        parts=parts,
         renames=renames,
         skipped=skipped,
         unraisable=unraisable,
         methods=kept,
+    )
+
+
+def build_module(part: ModulePart) -> tuple[types.ModuleTypes, list[Rename]]:
+    """Fill the part's namespaces with its functions, named and annotated as they are
+    written in their classes; returns its TypedDicts and what was renamed."""
+    taken = set(naming.MODULE_NAMES) | {"_one_of"}
+    for ns in part.root.walk():
+        taken |= {ns.class_name, "Async" + ns.class_name}
+    mt = _module_types(taken)
+    for node, leaf_key, m, const, spec in part.items:
+        node.functions[leaf_key] = build_function(
+            m, naming.CALL, const, spec, part.errors, mt
+        )
+    renames: list[Rename] = []
+    resolve_members(part.root, part.own, renames)
+    for ns in part.root.walk():
+        qualify_annotations(ns)
+    return mt, renames
+
+
+def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
+    """The whole view: namespaces per api, error classes, TypedDicts per module, what
+    was renamed and what was left out."""
+    whole = outline(methods, specs)
+    renames = list(whole.renames)
+    module_types: dict[tuple[str, str], types.ModuleTypes] = {}
+    for part in whole.parts:
+        mt, renamed = build_module(part)
+        module_types[(part.api, part.key)] = mt
+        renames += renamed
+    return Built(
+        trees=whole.trees,
+        classes=whole.classes,
+        modules=whole.modules,
+        module_types=module_types,
+        renames=renames,
+        skipped=whole.skipped,
+        unraisable=whole.unraisable,
+        methods=whole.methods,
     )
 
 

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import jinja2
 
 from generator import __version__
 from generator.ir import Method
 from generator.render import PACKAGE, PUBLIC, model
-from generator.render.cache import RenderCache, context_key
-from generator.render.env import environment
+from generator.render.cache import RenderCache
+from generator.render.env import environment, method_spec
 from generator.render.runtime import runtime_files
+
+FORMAT = 1  # of a module's key; bump when what `part_key` hashes changes
 
 
 class Planner:
@@ -26,25 +31,59 @@ class Planner:
         self.rendered: dict[str, str] = {}
         self.cache = cache or RenderCache(None)
 
-    def emit(self, name: str, template: str, **context: Any) -> None:
-        text = self.env.get_template(template).render(version=__version__, **context)
-        self.rendered[name] = text
+    def render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(version=__version__, **context)
 
-    def emit_kept(
-        self, name: str, template: str, digest: str | None, **context: Any
-    ) -> None:
-        """`emit`, or the text an earlier run rendered from the same context
-        (`digest`: its `context_key`)."""
-        key = f"{template}:{digest}" if digest else None
-        kept = self.cache.get(key)
-        if kept is None:
-            self.emit(name, template, **context)
-            self.cache.put(key, self.rendered[name])
-        else:
-            self.rendered[name] = kept
+    def emit(self, name: str, template: str, **context: Any) -> None:
+        self.rendered[name] = self.render(template, **context)
 
     def formatted(self) -> dict[str, str]:
         return {**self.files, **self.rendered}
+
+
+class SpecRow(NamedTuple):
+    """A method's entry in `_specs.py`: its constant, key and rendered statement."""
+
+    const: str
+    wire: str
+    api: str
+    text: str
+
+
+@dataclass
+class ModuleStats:
+    """What the report counts of one module."""
+
+    functions: int = 0
+    returns_any: int = 0
+    alternatives: int = 0
+    typed_params: int = 0
+    any_params: int = 0
+    typed_dicts: int = 0
+    causes: Counter[str] = field(default_factory=Counter)
+    findings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ModuleMade:
+    """One root namespace rendered: its module and stub, its `_specs.py` rows, its
+    counts and renames. Kept between runs by `part_key`."""
+
+    files: dict[str, str]
+    rows: list[SpecRow]
+    stats: ModuleStats
+    renames: list[str]  # described (the cache holds plain data, no PyName)
+
+
+@dataclass
+class Planned:
+    """What a run rendered from, for the report."""
+
+    outline: model.Outline
+    made: list[ModuleMade]
+
+
+Fingerprint = Callable[[Method], "str | None"]  # a method's input identity (or None)
 
 
 def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, str]:
@@ -57,36 +96,43 @@ def plan_built(
     methods: list[Method],
     specs: dict[tuple[str, str], str],
     cache: RenderCache | None = None,
-) -> tuple[dict[str, str], model.Built]:
-    """The files, and the view they were rendered from (for the report); `cache`
-    keeps the namespace modules of earlier runs."""
+    fingerprint: Fingerprint | None = None,
+) -> tuple[dict[str, str], Planned]:
+    """The files, and what they were rendered from (for the report). With `cache`
+    and `fingerprint` (what identifies a method's input: its page's content and
+    includes), a module whose inputs and names are as in an earlier run is taken
+    from that run, unbuilt and unrendered."""
     out = Planner(cache)
-    built = model.build(methods, specs)
-    trees = built.trees
-    sources = f"{len(built.methods)} method specs"
-    roots = {
-        api: emit_namespaces(out, api, trees.get(api, {}), built)
+    whole = model.outline(methods, specs)
+    made = [make_module(out, part, fingerprint) for part in whole.parts]
+    for m in made:
+        out.rendered.update(m.files)
+    views = {
+        api: {part.key: namespace_view(part) for part in whole.parts if part.api == api}
         for api in ("v2", "v3")
     }
-    root = roots["v2"].pop("", None)  # dot-less methods, mixed into the clients
+    sources = f"{len(whole.methods)} method specs"
+    root = views["v2"].pop("", None)  # dot-less methods, mixed into the clients
     out.emit(
         f"{PACKAGE}/client.py",
         "client.py.jinja",
         sources=sources,
-        roots=list(roots["v2"].values()),
-        v3_roots=list(roots["v3"].values()),
+        roots=list(views["v2"].values()),
+        v3_roots=list(views["v3"].values()),
         root_sync=root["sync_class"] if root else "",
         root_async=root["async_class"] if root else "",
     )
-    functions = sorted(built.functions(), key=lambda f: f.const)
     out.emit(
-        f"{PACKAGE}/_specs.py", "specs.py.jinja", sources=sources, functions=functions
+        f"{PACKAGE}/_specs.py",
+        "specs.py.jinja",
+        sources=sources,
+        rows=sorted((row for m in made for row in m.rows), key=lambda r: r.const),
     )
     out.emit(
         f"{PACKAGE}/errors.py",
         "errors.py.jinja",
-        sources=f"the error tables of {len(built.methods)} method specs",
-        classes=built.classes,
+        sources=f"the error tables of {len(whole.methods)} method specs",
+        classes=whole.classes,
         runtime_classes=model.RUNTIME_CLASSES,
     )
     out.emit(
@@ -96,73 +142,136 @@ def plan_built(
         public=[name for _, names in PUBLIC for name in names],
     )
     out.emit(f"{PACKAGE}/_version.py", "_version.py.jinja")
-    if roots["v3"]:
+    if views["v3"]:
         out.emit(f"{PACKAGE}/v3/__init__.py", "v3_init.py.jinja")
     for name, text in runtime_files().items():
         out.files[f"{PACKAGE}/{name}"] = text
     out.files[f"{PACKAGE}/py.typed"] = ""
-    out.files[f"{PACKAGE}/mockdata.json"] = mock_json(built.methods, out.cache)
-    out.files["pyproject.toml"] = out.env.get_template("pyproject.toml.jinja").render(
-        version=__version__, has_v3=bool(roots["v3"])
+    out.files[f"{PACKAGE}/mockdata.json"] = mock_json(whole.methods, out.cache)
+    out.files["pyproject.toml"] = out.render(
+        "pyproject.toml.jinja", has_v3=bool(views["v3"])
     )
-    return dict(sorted(out.formatted().items())), built
+    return dict(sorted(out.formatted().items())), Planned(whole, made)
 
 
-def emit_namespaces(
-    out: Planner, api: str, tree: dict[str, model.Namespace], built: model.Built
-) -> dict[str, dict[str, str]]:
-    """Render one module and stub per root namespace of an api; returns, per root key,
-    what the client module needs to attach it."""
-    folder = f"{PACKAGE}/" if api == "v2" else f"{PACKAGE}/v3/"
-    package = "." if api == "v2" else ".."
-    views: dict[str, dict[str, str]] = {}
-    for key in sorted(tree):
-        ns = tree[key]
-        module = built.modules[(api, key)]
-        funcs = ns.all_functions()
-        namespaces = ns.walk()
-        types_ = built.module_types.get((api, key))
-        dicts = types_.dicts if types_ else []
-        annotations = " ".join(
-            [k.annotation for d in dicts for k in d.keys]
-            + [a.annotation for f in funcs for a in f.args]
-            + [f.returns for f in funcs]
+def namespace_view(part: model.ModulePart) -> dict[str, str]:
+    """What the client module needs to attach a root namespace."""
+    return {
+        "module": part.module,
+        "attr": part.root.attr,
+        "sync_class": part.root.class_name,
+        "async_class": "Async" + part.root.class_name,
+    }
+
+
+def make_module(
+    out: Planner, part: model.ModulePart, fingerprint: Fingerprint | None
+) -> ModuleMade:
+    """The part rendered, or as an earlier run rendered the same inputs."""
+    key = part_key(part, fingerprint) if fingerprint and out.cache.file else None
+    kept = out.cache.get(key)
+    if isinstance(kept, ModuleMade):
+        return kept
+    made = render_module(out, part)
+    out.cache.put(key, made)
+    return made
+
+
+def render_module(out: Planner, part: model.ModulePart) -> ModuleMade:
+    """Build one root namespace and render its module and stub."""
+    types_, renames = model.build_module(part)
+    ns = part.root
+    funcs = ns.all_functions()
+    namespaces = ns.walk()
+    dicts = types_.dicts
+    annotations = " ".join(
+        [k.annotation for d in dicts for k in d.keys]
+        + [a.annotation for f in funcs for a in f.args]
+        + [f.returns for f in funcs]
+    )
+    uses = {
+        "builtins": "builtins." in annotations,
+        "builtins_stub": "builtins." in annotations
+        or any("property" in n.shadowed for n in namespaces),
+        "cached_property": any(n.children for n in namespaces),
+        "not_required": any(
+            any(k.required for k in d.keys) and not all(k.required for k in d.keys)
+            for d in dicts
+        ),
+        "typed_dict": bool(dicts),
+        "one_of": any(f.one_of for f in funcs),
+        "overload": any(f.overloads for f in funcs),
+        "deprecated": any(f.deprecated for f in funcs),
+    }
+    package = "." if part.api == "v2" else ".."
+    context = dict(
+        sources=spec_folders([f.spec for f in funcs]),
+        api=part.api,
+        label=ns.label,
+        functions=funcs,
+        namespaces=namespaces,
+        dicts=dicts,
+        uses=uses,
+        specs_import=f"{package}_specs",
+        client_import=f"{package}_client",
+    )
+    folder = f"{PACKAGE}/" if part.api == "v2" else f"{PACKAGE}/v3/"
+    files = {
+        f"{folder}{part.module}{suffix}": out.render(f"module{suffix}.jinja", **context)
+        for suffix in (".py", ".pyi")
+    }
+    rows = [SpecRow(str(f.const), f.wire, f.api, method_spec(f)) for f in funcs]
+    stats = ModuleStats(
+        functions=len(funcs),
+        returns_any=sum(1 for f in funcs if "Any" in f.returns),
+        alternatives=sum(1 for f in funcs if f.one_of),
+        typed_params=types_.typed_params,
+        any_params=types_.any_params,
+        typed_dicts=len(dicts),
+        causes=Counter(types_.causes),
+        findings=[f.text for f in types_.findings if f.kind == "returns-disagree"],
+    )
+    return ModuleMade(files, rows, stats, [r.describe() for r in renames])
+
+
+def part_key(part: model.ModulePart, fingerprint: Fingerprint) -> str | None:
+    """A hash of everything a module is built and rendered from besides the
+    generator (whose fingerprint keys the cache file): its names, the names the rest
+    of the package gave it, and its methods' inputs. None when a method's input
+    cannot be identified."""
+    items = []
+    for node, leaf, method, const, spec in part.items:
+        identity = fingerprint(method)
+        if identity is None:
+            return None
+        items.append(
+            [node.path, leaf, identity, method.method, method.api, const, spec]
         )
-        uses = {
-            "builtins": "builtins." in annotations,
-            "builtins_stub": "builtins." in annotations
-            or any("property" in n.shadowed for n in namespaces),
-            "cached_property": any(n.children for n in namespaces),
-            "not_required": any(
-                any(k.required for k in d.keys) and not all(k.required for k in d.keys)
-                for d in dicts
-            ),
-            "typed_dict": bool(dicts),
-            "one_of": any(f.one_of for f in funcs),
-            "overload": any(f.overloads for f in funcs),
-            "deprecated": any(f.deprecated for f in funcs),
-        }
-        context = dict(
-            sources=spec_folders([f.spec for f in funcs]),
-            api=api,
-            label=ns.label,
-            functions=funcs,
-            namespaces=namespaces,
-            dicts=dicts,
-            uses=uses,
-            specs_import=f"{package}_specs",
-            client_import=f"{package}_client",
-        )
-        digest = context_key(context) if out.cache.file else None
-        out.emit_kept(f"{folder}{module}.py", "module.py.jinja", digest, **context)
-        out.emit_kept(f"{folder}{module}.pyi", "module.pyi.jinja", digest, **context)
-        views[key] = {
-            "module": module,
-            "attr": ns.attr,
-            "sync_class": ns.class_name,
-            "async_class": "Async" + ns.class_name,
-        }
-    return views
+    skeleton = [
+        [
+            ns.path,
+            ns.attr,
+            ns.class_name,
+            ns.segment,
+            sorted(ns.leaf_segments.items()),
+            sorted(ns.children),
+        ]
+        for ns in part.root.walk()
+    ]
+    text = json.dumps(
+        [
+            FORMAT,
+            part.api,
+            part.key,
+            part.module,
+            skeleton,
+            items,
+            sorted(part.errors.items()),
+            sorted(part.own),
+        ],
+        ensure_ascii=False,
+    )
+    return "module:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def mock_json(methods: list[Method], cache: RenderCache | None = None) -> str:

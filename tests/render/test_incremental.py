@@ -192,3 +192,60 @@ def test_a_page_saved_while_a_run_reads_is_read_by_the_next_run(cached, monkeypa
     forget_process_caches()
     assert pipeline.regenerate(specs, out).written
     assert "Edited" in (out / "b24client" / "demo.py").read_text()
+
+
+NAMED_PAGE = """---
+method: {method}
+scope: demo
+---
+
+# Read it {method}
+
+Reads one.
+
+## Method Parameters
+
+#|
+|| **Name**
+`type` | **Description** ||
+|| **id***
+[`integer`](#) | Which one ||
+|#
+
+## Error Handling
+
+#|
+|| **Status** | **Code**
+**Message** | **Meaning** ||
+|| `400` | `{code}`
+Refused | Why it was refused ||
+|#
+"""
+
+
+@pytest.mark.parametrize(
+    ("added", "code", "renamed"),
+    [
+        # an error code of another module takes the class name first
+        ("beta.item.get", "ITEM-NOT-FOUND", "ItemNotFoundError2"),
+        # a namespace of another module takes the class name first
+        ("foo.bar.list", "OTHER_CODE", "FooBarApi2"),
+    ],
+)
+def test_a_name_another_module_takes_rebuilds_the_module_that_loses_it(
+    cached, monkeypatch, added, code, renamed
+):
+    """A module kept by its inputs is also keyed by the names the rest of the package
+    gave it: a page added elsewhere that takes one of its names makes it anew."""
+    specs = cached / "specs"
+    specs.mkdir()
+    (specs / "first.md").write_text(NAMED_PAGE.format(method="foo_bar.get", code="ITEM_NOT_FOUND"))
+    out = cached / "out"
+    pipeline.regenerate(specs, out)
+    module = out / "b24client" / "foo_bar.py"
+    assert renamed not in module.read_text()
+    (specs / "second.md").write_text(NAMED_PAGE.format(method=added, code=code))
+    forget_process_caches()
+    pipeline.regenerate(specs, out)
+    assert renamed in module.read_text() or renamed in (out / "b24client" / "foo_bar.pyi").read_text()
+    same_as_uncached(out, specs, cached, monkeypatch)
