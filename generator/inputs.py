@@ -232,9 +232,14 @@ def load_entries(file: Path | None) -> dict[Any, Any]:
     return entries if isinstance(entries, dict) else {}
 
 
+# Files kept per cache kind: the newest, one per source folder and generator version
+# (an upgrade of b24gen or a project moved leaves the old ones to be pruned here).
+KEEP_PER_KIND = 8
+
+
 def store_entries(file: Path | None, entries: dict[Any, Any]) -> None:
-    """Replace a cache's file in one step (a cache that cannot be written only costs
-    time)."""
+    """Replace a cache's file in one step, and prune its kind's oldest files (a
+    cache that cannot be written only costs time)."""
     if file is None:
         return
     try:
@@ -243,8 +248,18 @@ def store_entries(file: Path | None, entries: dict[Any, Any]) -> None:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, file)
+        prune(file.parent)
     except OSError:
         pass
+
+
+def prune(folder: Path, keep: int = KEEP_PER_KIND) -> None:
+    """Remove all but the `keep` most recently written cache files of `folder`."""
+    files = sorted(
+        folder.glob("*.pickle"), key=lambda f: f.stat().st_mtime_ns, reverse=True
+    )
+    for old in files[keep:]:
+        old.unlink(missing_ok=True)
 
 
 def record_file(out: Path) -> Path | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -110,20 +111,13 @@ def load_docs(root: Path, each: Each = every, cache: PageCache | None = None) ->
         return loaded
     pages = expand([root])
     loaded.pages = len(pages)
-    methods, problems = read_pages(pages, each=each, cache=cache)
+    methods, problems = read_pages(pages, each=each, cache=cache, finish=as_documented)
     # A method the docs document twice is the docs' matter: the first page wins, the
     # others are reported as skipped, and the run goes on.
     twice = [p for p in problems if p.code == "SPEC008"]
     loaded.problems = [p for p in problems if p.code != "SPEC008"]
     system = system_errors()
-    methods = [
-        replace(
-            m,
-            errors=tuple(e for e in m.errors if not e.system) + system,
-            source=with_url(m),
-        )
-        for m in methods
-    ]
+    methods = [replace(m, errors=m.errors + system) for m in methods]
     loaded.methods, duplicates = duplicate_methods(methods)
     for d in twice + duplicates:
         loaded.skipped.append((d.position.path, f"{d.message} ({d.hint})"))
@@ -140,10 +134,25 @@ def load_docs(root: Path, each: Each = every, cache: PageCache | None = None) ->
     return loaded
 
 
+def as_documented(methods: list[Method]) -> list[Method]:
+    """A docs page's methods without the system errors the page includes (the
+    project's take their place when the run has read every page: kept once, not
+    once per page), with the page's address on the docs website."""
+    return [
+        replace(
+            m,
+            errors=tuple(e for e in m.errors if not e.system),
+            source=with_url(m),
+        )
+        for m in methods
+    ]
+
+
 def display_of(path: Path) -> str:
     return display_path(path)
 
 
+@lru_cache(maxsize=1)
 def system_errors() -> tuple[Error, ...]:
     """The project's system errors (what every method may answer), as the IR's
     errors."""

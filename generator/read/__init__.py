@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 from generator import workers
@@ -94,12 +95,13 @@ def read_pages(
     fmt: str | None = None,
     each: Each = every,
     cache: PageCache | None = None,
+    finish: Finish | None = None,
 ) -> tuple[list[Method], list[Diagnostic]]:
     """The methods of `files` (each once, SPEC008 for a method documented again)."""
     methods: list[Method] = []
     problems: list[Diagnostic] = []
     jobs: list[Job] = [(path, fmt, None) for path in files]
-    for found, diags in read_files(jobs, each, cache):
+    for found, diags in read_files(jobs, each, cache, finish):
         problems.extend(diags)
         methods.extend(found)
     unique, duplicates = duplicate_methods(methods)
@@ -108,15 +110,22 @@ def read_pages(
 
 Job = tuple[Path, str | None, str | None]  # a file, its form (None: sniffed), display
 Read = tuple[list[Method], list[Diagnostic]]
+# What a caller makes of each page's methods, where the page is read (a worker) and
+# before the page cache keeps them; a module-level function (workers pickle it).
+Finish = Callable[[list[Method]], list[Method]]
 
 
 def read_files(
-    jobs: list[Job], each: Each = every, cache: PageCache | None = None
+    jobs: list[Job],
+    each: Each = every,
+    cache: PageCache | None = None,
+    finish: Finish | None = None,
 ) -> Iterator[Read]:
     """What each file holds, in the jobs' order, read over the machine's cores when
     there are many (generator/workers.py), and from `cache` where a page is as it
     was; the files a page includes are reported to the collector of this process
-    (`collecting_includes`)."""
+    (`collecting_includes`). A cache holds pages as `finish` left them: one cache
+    serves one way of finishing (`inputs.request_key` tells specs from docs)."""
     collector = INCLUDES_READ.get()
     known: dict[int, tuple[list[Method], list[Diagnostic], set[Path]]] = {}
     if cache is not None:
@@ -125,7 +134,7 @@ def read_files(
             if hit is not None:
                 known[i] = hit
     todo = [job for i, job in enumerate(jobs) if i not in known]
-    fresh = workers.ordered_map(read_job, todo)
+    fresh = workers.ordered_map(partial(read_job, finish=finish), todo)
     walk = iter(each([path for path, _, _ in jobs]))
     for i, (path, _, display) in enumerate(jobs):
         next(walk, None)
@@ -145,11 +154,13 @@ def read_files(
     next(walk, None)  # the walker's end (a bar closes)
 
 
-def read_job(job: Job) -> tuple[list[Method], list[Diagnostic], set[Path]]:
+def read_job(
+    job: Job, finish: Finish | None = None
+) -> tuple[list[Method], list[Diagnostic], set[Path]]:
     path, fmt, display = job
     with collecting_includes() as included:
         found, problems = read_file(path, fmt, display)
-    return found, problems, included
+    return (finish(found) if finish else found), problems, included
 
 
 def duplicate_methods(methods: list[Method]) -> tuple[list[Method], list[Diagnostic]]:

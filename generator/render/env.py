@@ -8,6 +8,7 @@ import math
 import re
 import textwrap
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -28,12 +29,22 @@ def pystr(value: Any) -> str:
     return black_quotes(literal) if '\\"' in literal else literal
 
 
-def black_quotes(literal: str) -> str:
-    """The literal quoted as black writes it (single quotes where that saves
-    escapes), so black leaves the generated file as it is."""
-    from black.strings import normalize_string_quotes
+_ESCAPED_DOUBLE = re.compile(r'([^\\]|^)\\((?:\\\\)*)"')
+_UNESCAPED_SINGLE = re.compile(r"(([^\\]|^)(\\\\)*)'")
 
-    return str(normalize_string_quotes(literal))
+
+def black_quotes(literal: str) -> str:
+    """A double-quoted literal (as `json.dumps` writes it) quoted as black writes it:
+    in single quotes when that needs fewer backslashes (black's
+    `normalize_string_quotes` for this one case; loading black for it would cost a
+    run more than all its docstrings, and tests hold the two to the same result)."""
+    body = literal[1:-1]
+    # each substitution runs twice: its matches may overlap
+    single = _ESCAPED_DOUBLE.sub(r'\1\2"', _ESCAPED_DOUBLE.sub(r'\1\2"', body))
+    single = _UNESCAPED_SINGLE.sub(r"\1\\'", _UNESCAPED_SINGLE.sub(r"\1\\'", single))
+    if single.count("\\") < body.count("\\"):
+        return f"'{single}'"
+    return literal
 
 
 def tomlstr(value: Any) -> str:
@@ -98,8 +109,6 @@ def black_docstring(content: str, indent: str) -> str:
     """The docstring literal of `content` as black writes it (its steps for a
     docstring: indentation fixed, a space beside a quote at either end, the closing
     quotes on their own line where the last line would be too long)."""
-    from black.strings import fix_multiline_docstring
-
     multiline = "\n" in content
     doc = fix_multiline_docstring(content, indent) if multiline else content.strip()
     trailing_backslash = False
@@ -124,6 +133,23 @@ def black_docstring(content: str, indent: str) -> str:
     ):
         return f'"""{doc}\n{indent}"""'
     return f'"""{doc}"""'
+
+
+def fix_multiline_docstring(text: str, indent: str) -> str:
+    """PEP 257's trim as black does it: the first line stripped, the others
+    dedented by their common indentation and put at `indent`, trailing spaces
+    dropped, blank lines emptied (the last kept, it places the closing quotes).
+    `docstring_body` leaves no tabs and no line breaks but `\\n`."""
+    lines = text.split("\n")
+    depths = [len(line) - len(line.lstrip()) for line in lines[1:] if line.strip()]
+    trimmed = [lines[0].strip()]
+    if depths:
+        common = min(depths)
+        last = len(lines) - 2
+        for i, line in enumerate(lines[1:]):
+            rest = line[common:].rstrip()
+            trimmed.append(indent + rest if rest or i == last else "")
+    return "\n".join(trimmed)
 
 
 def comment(value: Any) -> str:
@@ -256,9 +282,36 @@ def rename(fn: Any, name: str) -> Any:
     return replace(fn, name=name)
 
 
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates in b24gen's cache folder: like any of its caches, one that
+    cannot be read or written only costs time."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged file: compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 def environment() -> jinja2.Environment:
+    from generator.inputs import cache_dir
+
+    folder = cache_dir()
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
+        # compiled templates kept between runs (Jinja checks each one's source)
+        bytecode_cache=TemplateCache(folder / "jinja") if folder is not None else None,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -7,15 +7,17 @@ only print what they are given. Every identifier in the view is a `naming.PyName
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from generator.ir import Error, Method
 from generator.render import naming, paging, types
 from generator.render.naming import PyName, Rename
 from generator.runtime import _errors as runtime_errors
-from generator.runtime._client import AsyncClient, SyncClient
 from generator.runtime._runtime import METHOD_NAME
 
 
@@ -185,14 +187,45 @@ class Built:
         ]
 
 
+CLIENT_SOURCE = Path(__file__).resolve().parents[1] / "runtime" / "_client.py"
+
+
+def class_attributes(source: str, classes: tuple[str, ...]) -> frozenset[str]:
+    """The public attributes the named classes of a module define, with those of
+    their bases in the same module, read from its source: importing the runtime's
+    client would load httpx, which costs a run more than the module it renders
+    (a test holds this to `dir()` of the imported classes)."""
+    tree = ast.parse(source)
+    defined = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef)}
+    names: set[str] = set()
+    todo = list(classes)
+    while todo:
+        node = defined.get(todo.pop())
+        if node is None:
+            continue
+        todo += [_base_name(b) for b in node.bases]
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                names.add(item.name)
+            elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                names.add(item.target.id)
+            elif isinstance(item, ast.Assign):
+                names.update(t.id for t in item.targets if isinstance(t, ast.Name))
+    return frozenset(n for n in names if not n.startswith("_"))
+
+
+def _base_name(base: ast.expr) -> str:
+    """`Base` of `class C(Base)` or `class C(Base[T])`; "" for other bases."""
+    if isinstance(base, ast.Subscript):
+        base = base.value
+    return base.id if isinstance(base, ast.Name) else ""
+
+
 # Attributes the client classes define themselves (read from the runtime that defines
 # them, plus the `v3` view the client template adds and the instance attribute
 # `timeout`); no namespace or root method may take them.
-CLIENT_ATTRS = frozenset(
-    name
-    for cls in (SyncClient, AsyncClient)
-    for name in dir(cls)
-    if not name.startswith("_")
+CLIENT_ATTRS = class_attributes(
+    CLIENT_SOURCE.read_text(encoding="utf-8"), ("SyncClient", "AsyncClient")
 ) | {"v3", "timeout"}
 
 # Module names of the package itself (rendered ones and the runtime's); a root
@@ -247,6 +280,7 @@ _CODE_SHAPE = re.compile(r"[A-Za-z0-9_.:\-]+")
 _HTTP_STATUS = re.compile(r"[1-5]\d\d")
 
 
+@lru_cache(maxsize=65536)  # every method's system errors ask again
 def unraisable_reason(code: str, status: int | None) -> str | None:
     """Why no class can stand for a documented code: the portal sends codes in
     `error`, so a code cell that holds a message or an HTTP status is never what
@@ -280,6 +314,7 @@ def error_classes(
     methods share a class); codes that are messages or HTTP statuses get none."""
     by_code: dict[str, list[tuple[Method, Error]]] = {}
     unraisable: dict[str, list[str]] = {}
+    listed: set[Error] = set()  # system errors: every method lists them, once says all
     for m in methods:
         for e in m.errors:
             if not e.code or e.odd:
@@ -289,6 +324,10 @@ def error_classes(
                 unraisable.setdefault(e.code, [why])
                 unraisable[e.code].append(m.method)
                 continue
+            if e.system:
+                if e in listed:
+                    continue
+                listed.add(e)
             by_code.setdefault(e.code, []).append((m, e))
     existing = {
         code: naming.error_class_name(code)

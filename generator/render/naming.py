@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from generator.ir import Param
 
@@ -78,6 +79,7 @@ MODULE_NAMES = frozenset(
 )
 
 
+@lru_cache(maxsize=65536)  # the same segments and parameter names recur by thousands
 def _snake_text(wire: str) -> str:
     text = _CAMEL_1.sub(r"\1_\2", wire)
     text = _CAMEL_2.sub(r"\1_\2", text)

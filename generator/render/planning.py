@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import Any, NamedTuple
 import jinja2
 
 from generator import __version__
+from generator.inputs import digest
 from generator.ir import Method
 from generator.render import PACKAGE, PUBLIC, model
 from generator.render.cache import RenderCache
@@ -36,6 +36,17 @@ class Planner:
 
     def emit(self, name: str, template: str, **context: Any) -> None:
         self.rendered[name] = self.render(template, **context)
+
+    def emit_kept(self, name: str, template: str, **context: Any) -> None:
+        """`emit`, or the text an earlier run rendered from an equal context (the
+        context's `repr` is its key: it holds only strings, numbers and the model's
+        frozen records, in a fixed order)."""
+        key = f"{template}:{keyed(repr((template, sorted(context.items()))))}"
+        kept = self.cache.get(key)
+        if not isinstance(kept, str):
+            kept = self.render(template, **context)
+            self.cache.put(key, kept)
+        self.rendered[name] = kept
 
     def formatted(self) -> dict[str, str]:
         return {**self.files, **self.rendered}
@@ -122,13 +133,13 @@ def plan_built(
         root_sync=root["sync_class"] if root else "",
         root_async=root["async_class"] if root else "",
     )
-    out.emit(
+    out.emit_kept(
         f"{PACKAGE}/_specs.py",
         "specs.py.jinja",
         sources=sources,
         rows=sorted((row for m in made for row in m.rows), key=lambda r: r.const),
     )
-    out.emit(
+    out.emit_kept(
         f"{PACKAGE}/errors.py",
         "errors.py.jinja",
         sources=f"the error tables of {len(whole.methods)} method specs",
@@ -271,24 +282,25 @@ def part_key(part: model.ModulePart, fingerprint: Fingerprint) -> str | None:
         ],
         ensure_ascii=False,
     )
-    return "module:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return "module:" + keyed(text)
 
 
 def mock_json(methods: list[Method], cache: RenderCache | None = None) -> str:
     """The mock portal's data, indented (diffs of a committed package stay short);
     kept by a hash of its compact form, which the C encoder writes ten times faster."""
     data = model.mock_data(methods)
-    compact = json.dumps(data, sort_keys=True, ensure_ascii=False)
-    key = (
-        "mockdata:"
-        + hashlib.sha256(compact.encode("utf-8", "surrogatepass")).hexdigest()
-    )
+    key = "mockdata:" + keyed(json.dumps(data, sort_keys=True, ensure_ascii=False))
     kept = cache.get(key) if cache else None
     if kept is None:
         kept = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
         if cache:
             cache.put(key, kept)
     return kept
+
+
+def keyed(text: str) -> str:
+    """A cache key for `text` (any string, lone surrogates included)."""
+    return digest(text.encode("utf-8", "surrogatepass"))
 
 
 def spec_folders(paths: list[str]) -> str:

@@ -156,7 +156,7 @@ def test_a_second_run_reads_only_the_pages_that_changed(specs, tmp_path, monkeyp
     spec.write_text(text.replace(title, title + "\n\nOne sentence more.", 1))
     read_now: list[str] = []
     real = read.read_job
-    monkeypatch.setattr(read, "read_job", lambda job: read_now.append(job[2]) or real(job))
+    monkeypatch.setattr(read, "read_job", lambda job, finish=None: read_now.append(job[2]) or real(job, finish))
     assert regenerate(str(specs), "--out", str(out)) == 0
     assert read_now == ["specs/demo/demo.item.get.md"]
     monkeypatch.setenv("B24GEN_CACHE", "off")
@@ -180,7 +180,7 @@ def test_a_changed_include_reads_its_pages_again(specs, tmp_path, monkeypatch):
     assert users, "the fixture has pages that include errors.md"
     read_now: list[str] = []
     real = read.read_job
-    monkeypatch.setattr(read, "read_job", lambda job: read_now.append(job[2]) or real(job))
+    monkeypatch.setattr(read, "read_job", lambda job, finish=None: read_now.append(job[2]) or real(job, finish))
     assert regenerate(str(specs), "--out", str(out)) == 0
     assert sorted(read_now) == users
 

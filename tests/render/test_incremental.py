@@ -249,3 +249,45 @@ def test_a_name_another_module_takes_rebuilds_the_module_that_loses_it(
     pipeline.regenerate(specs, out)
     assert renamed in module.read_text() or renamed in (out / "b24client" / "foo_bar.pyi").read_text()
     same_as_uncached(out, specs, cached, monkeypatch)
+
+
+def test_a_file_rewritten_with_its_old_size_and_mtime_is_hashed_again(cached, monkeypatch):
+    """Hashes are reused by file signature; a rewrite that restores size and mtime
+    still changes the ctime, and a file changed close to the last scan is never
+    trusted by its signature alone (as on a file system whose clock ticks coarsely:
+    here, one that keeps no ctime)."""
+    import os
+    import time
+
+    from generator import inputs
+
+    folder = cached / "pages"
+    folder.mkdir()
+    page = folder / "a.md"
+    page.write_text("first")
+    old = time.time_ns() - 10_000_000_000
+    os.utime(page, ns=(old, old))
+    first = inputs.input_files(folder)
+    time.sleep(0.01)
+    page.write_text("other")
+    os.utime(page, ns=(old, old))
+    assert inputs.input_files(folder)["a.md"] != first["a.md"]
+    real = inputs.signature
+    monkeypatch.setattr(inputs, "signature", lambda st: (*real(st)[:2], 0, real(st)[3]))
+    fresh = folder / "b.md"
+    fresh.write_text("one")
+    inputs.input_files(folder)
+    mtime = fresh.stat().st_mtime_ns
+    fresh.write_text("two")  # within the same tick of a coarse clock
+    os.utime(fresh, ns=(mtime, mtime))
+    assert inputs.input_files(folder)["b.md"] == inputs.digest(b"two")
+
+
+def test_the_cache_keeps_the_newest_files_of_each_kind(cached):
+    from generator import inputs
+
+    folder = cached / "cache" / "pages"
+    for n in range(inputs.KEEP_PER_KIND + 3):
+        inputs.store_entries(folder / f"{n:02d}.pickle", {"n": n})
+    kept = sorted(p.name for p in folder.glob("*.pickle"))
+    assert len(kept) == inputs.KEEP_PER_KIND and kept[-1] == f"{inputs.KEEP_PER_KIND + 2:02d}.pickle"

@@ -130,3 +130,25 @@ def test_a_long_typed_dict_name_with_an_entry_that_needs_splitting():
     td = TD("T" * 77, [Key("k", "dict[str, list[dict[str, int | float | str | bool | None]]] | list[int]", False)])
     black_keeps(env.typed_dict(td, False) + "\n")
     black_keeps(env.typed_dict(td, True) + "\n", stub=True)
+
+
+@settings(max_examples=400)
+@given(text=st.text(alphabet=st.sampled_from(list("ab \"'\\\n\u0436")) | st.characters(), max_size=60))
+def test_quotes_are_chosen_as_black_chooses_them(text):
+    """`pystr` picks single quotes with black's rule, without loading black."""
+    import json
+
+    from black.strings import normalize_string_quotes
+
+    literal = json.dumps(text, ensure_ascii=False)
+    assert env.black_quotes(literal) == normalize_string_quotes(literal)
+
+
+@settings(max_examples=400)
+@given(text=st.text(alphabet=st.sampled_from(list("ab \n\"\\")), min_size=1, max_size=80),
+       indent=st.sampled_from(["", "    ", "        "]))
+def test_docstrings_are_trimmed_as_black_trims_them(text, indent):
+    from black.strings import fix_multiline_docstring
+
+    body = env.docstring_body(text) or "x"
+    assert env.fix_multiline_docstring(body, indent) == fix_multiline_docstring(body, indent)

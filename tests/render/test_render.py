@@ -61,3 +61,13 @@ def test_output_is_identical_across_hash_seeds(tmp_path):
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes()
                         for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_client_attributes_read_from_source_match_the_classes():
+    """The names no namespace may take are read from the runtime's source (importing
+    it would load httpx); they are the public attributes of the classes themselves."""
+    from generator.render import model
+    from generator.runtime._client import AsyncClient, SyncClient
+
+    public = {n for c in (SyncClient, AsyncClient) for n in dir(c) if not n.startswith("_")}
+    assert model.CLIENT_ATTRS == public | {"v3", "timeout"}
