@@ -58,9 +58,13 @@ def request_key(source: Path, mode: str) -> str:
 
 
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
-# A file changed this close to a scan may change again within its clock's tick and
-# keep its signature (git's "racy" files): its hash is not trusted then.
+# A file changed (written, or its mtime set back: cp -p, rsync -t, tar) this close to
+# a scan may change again within its clock's tick and keep its signature (git's
+# "racy" files): its hash is not trusted then.
 RACY_NS = 2_000_000_000
+# Only where every write moves the ctime (POSIX) does a signature tell a file is
+# unchanged; elsewhere (Windows: st_ctime is the creation time) every file is hashed.
+TRUST_SIGNATURES = os.name == "posix"
 
 
 def signatures(source: Path) -> dict[str, Signature]:
@@ -101,9 +105,10 @@ def input_files(
     for rel, sig in seen.items():
         recorded = known.get(rel)
         if (
-            isinstance(recorded, tuple)
+            TRUST_SIGNATURES
+            and isinstance(recorded, tuple)
             and recorded[:1] == (sig,)
-            and sig[1] < trusted_before
+            and max(sig[1], sig[2]) < trusted_before
         ):
             hashes[rel] = str(recorded[1])
         else:

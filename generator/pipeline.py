@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from generator import inputs
 from generator.diagnostics import Diagnostic, diagnostic
-from generator.ir import Error, Method, Source
+from generator.ir import Error, Method, Param, ReturnField, Source
 from generator.read import (
     Each,
     Job,
@@ -73,7 +73,7 @@ def load_specs(
         for path in expand([root])
     ]
     for (_, _, shown), (found, problems) in zip(
-        jobs, read_files(jobs, each, cache), strict=True
+        jobs, read_files(jobs, each, cache, for_rendering), strict=True
     ):
         loaded.problems.extend(problems)
         if not found and not any(p.severity == "error" for p in problems):
@@ -134,17 +134,40 @@ def load_docs(root: Path, each: Each = every, cache: PageCache | None = None) ->
     return loaded
 
 
+def for_rendering(methods: list[Method]) -> list[Method]:
+    """A page's methods as rendering and the mock portal read them: without the
+    examples and the positions of their parameters, fields and errors, which
+    neither reads (half of what the page cache would otherwise hold and load)."""
+    return [
+        replace(
+            m,
+            params=_unplaced(m.params),
+            errors=tuple(replace(e, position=None) for e in m.errors),
+            returns=replace(m.returns, fields=_unplaced(m.returns.fields)),
+            examples=(),
+        )
+        for m in methods
+    ]
+
+
+_Part = TypeVar("_Part", Param, ReturnField)
+
+
+def _unplaced(parts: tuple[_Part, ...]) -> tuple[_Part, ...]:
+    return tuple(replace(p, position=None, fields=_unplaced(p.fields)) for p in parts)
+
+
 def as_documented(methods: list[Method]) -> list[Method]:
-    """A docs page's methods without the system errors the page includes (the
-    project's take their place when the run has read every page: kept once, not
-    once per page), with the page's address on the docs website."""
+    """A docs page's methods for rendering, without the system errors the page
+    includes (the project's take their place when the run has read every page: kept
+    once, not once per page), with the page's address on the docs website."""
     return [
         replace(
             m,
             errors=tuple(e for e in m.errors if not e.system),
             source=with_url(m),
         )
-        for m in methods
+        for m in for_rendering(methods)
     ]
 
 
@@ -334,6 +357,8 @@ class Report:
 
 
 def make_report(loaded: Loaded, planned: Planned, files: dict[str, str]) -> Report:
+    from generator.render import model
+
     whole = planned.outline
     stats = [m.stats for m in planned.made]
     causes: Counter[str] = Counter()
@@ -345,8 +370,13 @@ def make_report(loaded: Loaded, planned: Planned, files: dict[str, str]) -> Repo
     skipped = list(loaded.skipped) + [
         (s.path or s.method, f"{s.method}: {s.reason}") for s in whole.skipped
     ]
-    renames = [r.describe() for r in whole.renames]
-    renames += [r for m in planned.made for r in m.renames]
+    members: dict[str, list[str]] = {}
+    for part, made in zip(whole.parts, planned.made, strict=True):
+        members.setdefault(part.api, []).extend(made.renames)
+    renames = [
+        r if isinstance(r, str) else r.describe()
+        for r in model.in_report_order(whole, members)
+    ]
     return Report(
         pages=loaded.pages or len({m.source.path for m in loaded.methods if m.source}),
         methods=functions,

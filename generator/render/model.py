@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.ir import Error, Method
 from generator.render import naming, paging, types
@@ -524,6 +524,9 @@ def _best_segment(variants: list[str]) -> str:
     return sorted(variants, key=lambda v: (-naming.snake(v).count("_"), v))[0]
 
 
+_R = TypeVar("_R")
+
+
 @dataclass
 class ModulePart:
     """One root namespace's module before its methods are built: the names the whole
@@ -549,7 +552,8 @@ class Outline:
     classes: list[ErrorClass]
     modules: dict[tuple[str, str], PyName]  # (api, root key) -> module name
     parts: list[ModulePart]
-    renames: list[Rename]
+    renames: list[Rename]  # of error classes, constants, modules and classes
+    client_renames: dict[str, list[Rename]]  # per api: of the client's attributes
     skipped: list[Skipped]
     unraisable: dict[str, list[str]]  # documented code -> why no class is made
     methods: list[Method]
@@ -573,11 +577,12 @@ def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline
     modules = _module_names(trees, renames)
     _class_names(trees, renames)
     own: dict[tuple[str, str], frozenset[str]] = {}
+    client_renames: dict[str, list[Rename]] = {}
     for api, roots in trees.items():
         client_attrs = naming.unique_names(
             [roots[k].segment for k in sorted(roots) if k],
             CLIENT_ATTRS if api == "v2" else naming.MODULE_NAMES,
-            renames=renames,
+            renames=client_renames.setdefault(api, []),
             where="client" if api == "v2" else "client.v3",
         )
         for key, root in roots.items():
@@ -614,6 +619,7 @@ def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline
         modules=modules,
         parts=parts,
         renames=renames,
+        client_renames=client_renames,
         skipped=skipped,
         unraisable=unraisable,
         methods=kept,
@@ -642,12 +648,13 @@ def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
     """The whole view: namespaces per api, error classes, TypedDicts per module, what
     was renamed and what was left out."""
     whole = outline(methods, specs)
-    renames = list(whole.renames)
     module_types: dict[tuple[str, str], types.ModuleTypes] = {}
+    built: dict[str, list[Rename]] = {}
     for part in whole.parts:
         mt, renamed = build_module(part)
         module_types[(part.api, part.key)] = mt
-        renames += renamed
+        built.setdefault(part.api, []).extend(renamed)
+    renames = in_report_order(whole, built)
     return Built(
         trees=whole.trees,
         classes=whole.classes,
@@ -658,6 +665,17 @@ def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
         unraisable=whole.unraisable,
         methods=whole.methods,
     )
+
+
+def in_report_order(whole: Outline, members: dict[str, list[_R]]) -> list[_R | Rename]:
+    """The renames of the package-wide names, then per api those of the client's
+    attributes and of its namespaces' members (`members`: per api, in module
+    order)."""
+    out: list[_R | Rename] = list(whole.renames)
+    for api in sorted(set(whole.client_renames) | set(members)):
+        out += whole.client_renames.get(api, [])
+        out += members.get(api, [])
+    return out
 
 
 def _path(m: Method) -> str:

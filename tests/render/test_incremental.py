@@ -291,3 +291,44 @@ def test_the_cache_keeps_the_newest_files_of_each_kind(cached):
         inputs.store_entries(folder / f"{n:02d}.pickle", {"n": n})
     kept = sorted(p.name for p in folder.glob("*.pickle"))
     assert len(kept) == inputs.KEEP_PER_KIND and kept[-1] == f"{inputs.KEEP_PER_KIND + 2:02d}.pickle"
+
+
+def test_a_signature_whose_ctime_is_in_the_racy_window_is_not_trusted(cached):
+    """A file whose mtime was set back (cp -p, rsync -t, tar) but which changed just
+    now may change again within the ctime's tick and keep its signature."""
+    import time
+
+    from generator import inputs
+
+    src = cached / "specs"
+    src.mkdir()
+    page = src / "a.md"
+    page.write_bytes(b"AAA")
+    now = time.time_ns()
+    sig = (3, now - 3600 * 10**9, now, page.stat().st_ino)  # mtime an hour old, ctime now
+    assert inputs.input_files(src, {"a.md": sig})["a.md"] == inputs.digest(b"AAA")
+    page.write_bytes(b"BBB")
+    assert inputs.input_files(src, {"a.md": sig})["a.md"] == inputs.digest(b"BBB")
+
+
+def test_where_a_write_may_not_move_the_ctime_every_file_is_hashed(cached, monkeypatch):
+    """On Windows st_ctime is the creation time: a same-size rewrite that keeps the
+    mtime keeps the signature, so signatures are not trusted there."""
+    import os
+    import time
+
+    from generator import inputs
+
+    monkeypatch.setattr(inputs, "TRUST_SIGNATURES", False)
+    real = inputs.signature
+    monkeypatch.setattr(inputs, "signature", lambda st: (*real(st)[:2], 0, real(st)[3]))
+    src = cached / "specs"
+    src.mkdir()
+    page = src / "a.md"
+    old = time.time_ns() - 3600 * 10**9
+    page.write_bytes(b"AAA")
+    os.utime(page, ns=(old, old))
+    inputs.input_files(src)
+    page.write_bytes(b"BBB")
+    os.utime(page, ns=(old, old))
+    assert inputs.input_files(src)["a.md"] == inputs.digest(b"BBB")

@@ -71,3 +71,28 @@ def test_client_attributes_read_from_source_match_the_classes():
 
     public = {n for c in (SyncClient, AsyncClient) for n in dir(c) if not n.startswith("_")}
     assert model.CLIENT_ATTRS == public | {"v3", "timeout"}
+
+
+RENAMED_SPECS = {
+    "demo.itemGet.md": ("demo.itemGet", "v2"),
+    "demo.item_get.md": ("demo.item_get", "v2"),
+    "typing.a.md": ("typing.a", "v3"),
+}
+
+
+def test_the_report_lists_renames_per_api_client_first(tmp_path, monkeypatch):
+    """Package-wide renames, then per api the client's attributes and its namespaces'
+    members: v2 members come before the v3 client's renames."""
+    from generator import pipeline
+
+    monkeypatch.setenv("B24GEN_CACHE", "off")
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    for name, (method, api) in RENAMED_SPECS.items():
+        (specs / name).write_text(
+            f"---\nmethod: {method}\nscope: demo\napi: {api}\n---\n\n# Do it {method}\n\nDoes it.\n"
+        )
+    outcome = pipeline.regenerate(specs, tmp_path / "out", report=True)
+    where = [r.split(":")[0] for r in outcome.report.renames]
+    assert "demo" in where and "client.v3" in where
+    assert where.index("demo") < where.index("client.v3"), where
