@@ -315,6 +315,7 @@ def error_classes(
     by_code: dict[str, list[tuple[Method, Error]]] = {}
     unraisable: dict[str, list[str]] = {}
     listed: set[Error] = set()  # system errors: every method lists them, once says all
+    listed_ids: set[int] = set()
     for m in methods:
         for e in m.errors:
             if not e.code or e.odd:
@@ -325,9 +326,11 @@ def error_classes(
                 unraisable[e.code].append(m.method)
                 continue
             if e.system:
-                if e in listed:
+                # docs runs share one tuple of them: known by identity, unhashed
+                if id(e) in listed_ids or e in listed:
                     continue
                 listed.add(e)
+                listed_ids.add(id(e))
             by_code.setdefault(e.code, []).append((m, e))
     existing = {
         code: naming.error_class_name(code)

@@ -100,6 +100,7 @@ def snake(wire: str) -> PyName:
     return _make(text)
 
 
+@lru_cache(maxsize=65536)
 def _camel_text(wire: str) -> str:
     words = [w for w in re.split(r"[^0-9a-zA-Z]+", _CAMEL_2.sub(r"\1_\2", wire)) if w]
     text = "".join(w[:1].upper() + w[1:].lower() for w in words) or "X"
@@ -139,6 +140,7 @@ def module(wire: str) -> PyName:
 _ERROR_SUFFIX = re.compile(r"(?:Error|Exception|Err)+$")
 
 
+@lru_cache(maxsize=65536)  # asked for each use of a code, and codes recur
 def error_class_name(code: str) -> PyName:
     """Exception class for an error code: `expired_token` -> `ExpiredTokenError`,
     `USER_ACCESS_ERROR` -> `UserAccessError` (never `...ErrorError`),
