@@ -86,6 +86,24 @@ def signature(st: os.stat_result) -> Signature:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
+def unchanged(source: Path, seen: dict[str, Signature], paths: set[Path]) -> bool:
+    """Whether the files of `paths` that `seen` holds (the input files below
+    `source`) still have their signatures; a path it cannot place below `source`
+    has every file compared."""
+    if not source.is_dir():
+        return signatures(source) == seen
+    for path in paths:
+        try:
+            rel = path.relative_to(source).as_posix()
+            if rel in seen and signature(path.stat()) != seen[rel]:
+                return False
+        except ValueError:  # elsewhere, or written otherwise than `source`
+            return signatures(source) == seen
+        except OSError:  # gone meanwhile
+            return False
+    return True
+
+
 def input_files(
     source: Path, seen: dict[str, Signature] | None = None
 ) -> dict[str, str]:

@@ -252,8 +252,9 @@ def regenerate(
             load_docs(source, each, cache) if docs else load_specs(source, each, cache)
         )
     # A page saved while the run read it may not match its hash: then neither the
-    # pages read nor the record of this run are kept.
-    settled = source.exists() and inputs.signatures(source) == seen
+    # pages read nor the record of this run are kept. (A page taken from the cache
+    # stands for the hash the run started with, whatever happens to it meanwhile.)
+    settled = source.exists() and inputs.unchanged(source, seen, cache.read)
     if settled:
         cache.save()
     if loaded.errors:
@@ -275,7 +276,7 @@ def regenerate(
         return Outcome(loaded.problems, changed, report=made)
     record = inputs.record(source, mode, before, included, loaded.problems)
     if changed:
-        write_tree(out, files)
+        write_tree(out, files, set(changed))
     if settled:
         inputs.save(out, out / MANIFEST, record)
     return Outcome(loaded.problems, changed, written=bool(changed), report=made)

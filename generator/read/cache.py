@@ -34,6 +34,7 @@ class PageCache:
     seen: set[str] = field(default_factory=set)  # pages of this run; the rest go
     _hashes: dict[str, str] = field(default_factory=dict)  # by str(path)
     _paths: dict[str, Path] = field(default_factory=dict)  # one Path per include
+    read: set[Path] = field(default_factory=set)  # pages read this run, and their deps
 
     @classmethod
     def open(cls, folder: Path | None, key: str) -> PageCache:
@@ -85,6 +86,7 @@ class PageCache:
         problems: list[Diagnostic],
     ) -> None:
         self.seen.add(display)
+        self.read |= {path, *includes}
         deps = {str(p): self.hash_of(str(p)) for p in sorted(includes)}
         blob = pickle.dumps((methods, problems), protocol=pickle.HIGHEST_PROTOCOL)
         self.entries[display] = (self.hash_of(str(path)), deps, blob)

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,15 +126,18 @@ def tree_diff(out: Path, files: dict[str, str]) -> list[str]:
     return sorted(changed + sorted(existing - set(planned)))
 
 
-def write_tree(out: Path, files: dict[str, str]) -> None:
-    """Make `out` hold exactly `files` (plus tools' leftovers), atomically as a tree."""
+def write_tree(
+    out: Path, files: dict[str, str], changed: Collection[str] | None = None
+) -> None:
+    """Make `out` hold exactly `files` (plus tools' leftovers), atomically as a tree;
+    `changed` (what `tree_diff` found) spares comparing the others again."""
     out = out.resolve()  # a linked output folder: the tree it points to is replaced
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(out)
     staging = out.with_name(f".{out.name}.b24gen-{os.getpid()}")
     staging.mkdir()
     try:
-        fill(staging, out, with_manifest(files))
+        fill(staging, out, with_manifest(files), changed)
         checkpoint("staged")
         if out.exists():
             exchange(staging, out)
@@ -145,7 +148,12 @@ def write_tree(out: Path, files: dict[str, str]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def fill(staging: Path, out: Path, files: dict[str, bytes]) -> None:
+def fill(
+    staging: Path,
+    out: Path,
+    files: dict[str, bytes],
+    changed: Collection[str] | None = None,
+) -> None:
     """Write the new tree into `staging`, linking what is unchanged from `out`."""
     for rel, data in files.items():
         target = staging / rel
@@ -153,7 +161,12 @@ def fill(staging: Path, out: Path, files: dict[str, bytes]) -> None:
             raise ValueError(f"planned file {rel!r} lies outside the output folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         old = out / rel
-        if old.is_file() and old.read_bytes() == data and link(old, target):
+        same = (
+            rel not in changed
+            if changed is not None
+            else old.is_file() and old.read_bytes() == data
+        )
+        if same and link(old, target):
             continue
         target.write_bytes(data)
     for kept in leftovers(out):
