@@ -3,6 +3,7 @@ file at a time by rename, with named steps that kill tests can stop a run at."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import tempfile
@@ -68,8 +69,16 @@ def write_atomic(path: Path, text: str) -> None:
     (or a killed run) sees the old content or the new, never a part. Temporary files
     left by a killed run are removed first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):
-        stale.unlink(missing_ok=True)
+    prefix = f".{path.name}."
+    with os.scandir(path.parent) as listing:  # a glob compiled its pattern each time
+        stale = [
+            e.path
+            for e in listing
+            if e.name.startswith(prefix) and e.name[len(prefix) :].endswith(".tmp")
+        ]
+    for leftover in stale:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(leftover)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

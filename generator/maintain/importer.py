@@ -343,9 +343,10 @@ def rebased_body(
             source[b.line - 1], b.text, target, to, lost
         )
     dead = 0
+    folder = sp.path.parent
     for i, line in enumerate(lines):
-        if i not in skip and line:
-            lines[i], n = rebased_links(line, sp.path.parent, target, by_name)
+        if i not in skip and line and "](" in line:  # no link without it
+            lines[i], n = rebased_links(line, folder, target, by_name)
             dead += n
     if dead:
         lost.append(f"{dead} link(s) to pages that are not specs (now '#')")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 METHOD_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+$")
 DOTLESS_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -160,36 +161,42 @@ V3_MARKERS = re.compile(r"REST 3\.0|\bv ?3(?:\.0)?\b", re.I)
 
 
 # Inline markup outside code spans; what a code span holds is literal (`'UF_*'`).
+# Each step with the character its pattern cannot match without (most cells have
+# none of them).
 PLAIN_STEPS = [
-    (re.compile(pattern), repl)
-    for pattern, repl in (
-        (r"\*\*([^*]+)\*\*", r"\1"),
-        (r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1"),
-        (r"\^\*\^", "*"),
-        (r"<br\s*/?>", "\n"),
-        (r"\{\.[\w-]+\}", ""),
+    (needle, re.compile(pattern), repl)
+    for needle, pattern, repl in (
+        ("**", r"\*\*([^*]+)\*\*", r"\1"),
+        ("*", r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1"),
+        ("^*^", r"\^\*\^", "*"),
+        ("<", r"<br\s*/?>", "\n"),
+        ("{.", r"\{\.[\w-]+\}", ""),
     )
 ]
 WHITESPACE_STEPS = [
-    (re.compile(r"[ \t]+\n"), "\n"),
-    (re.compile(r"\n{3,}"), "\n\n"),
+    ("\n", re.compile(r"[ \t]+\n"), "\n"),
+    ("\n\n\n", re.compile(r"\n{3,}"), "\n\n"),
 ]
 CODE_SPAN = re.compile(r"(`[^`]+`)")
 
 
+@lru_cache(maxsize=65536)  # table cells repeat across pages (headers, shared rows)
 def plain(text: str) -> str:
     """Markdown inline markup to plain text: links keep their label, emphasis goes."""
     if not any(ch in text for ch in "[{*`^<\n"):
         return text.strip()
-    text = LINK.sub(lambda m: m.group(1), text)
+    if "[" in text:
+        text = LINK.sub(lambda m: m.group(1), text)
     text = text.replace("{#T}", "")
-    parts = CODE_SPAN.split(text)  # odd items: code spans
+    parts = CODE_SPAN.split(text) if "`" in text else [text]  # odd: code spans
     for i in range(0, len(parts), 2):
-        for pattern, repl in PLAIN_STEPS:
-            parts[i] = pattern.sub(repl, parts[i])
+        for needle, pattern, repl in PLAIN_STEPS:
+            if needle in parts[i]:
+                parts[i] = pattern.sub(repl, parts[i])
     text = "".join(p[1:-1] if i % 2 else p for i, p in enumerate(parts))
-    for pattern, repl in WHITESPACE_STEPS:
-        text = pattern.sub(repl, text)
+    for needle, pattern, repl in WHITESPACE_STEPS:
+        if needle in text:
+            text = pattern.sub(repl, text)
     return text.strip()
 
 
@@ -263,9 +270,15 @@ def corrects(title_name: str, called: str) -> bool:
 def parse_name_cell(text: str) -> tuple[str, int, list[str]]:
     """Name, required level (0 no, 1 required, 2 conditionally) and the type tokens of a
     parameter-name cell such as ``**id***`` + ``[`integer`](...)``."""
+    name, required, tokens = _name_cell(text)
+    return name, required, list(tokens)
+
+
+@lru_cache(maxsize=65536)  # the same parameters recur across pages
+def _name_cell(text: str) -> tuple[str, int, tuple[str, ...]]:
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if not lines:
-        return "", 0, []
+        return "", 0, ()
     first = lines[0].strip()
     types_text = "\n".join(lines[1:])
     # an escaped character (`\*`) inside the bold does not close it
@@ -289,7 +302,7 @@ def parse_name_cell(text: str) -> tuple[str, int, list[str]]:
     name = plain(inner).strip().strip("`").strip()
     stars = marks.replace("^*^", "*").replace("\\", "").count("*")
     required = 0 if stars == 0 else (1 if stars == 1 else 2)
-    return name, required, type_tokens(types_text)
+    return name, required, tuple(type_tokens(types_text))
 
 
 def type_tokens(text: str) -> list[str]:

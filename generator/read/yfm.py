@@ -25,6 +25,8 @@ CELL_FENCE_END = re.compile(r"^\s*`{3,}(?=[^`]*$)")
 LIQUID = re.compile(r"^\s*\{%-?\s*(\w+)(.*?)-?%\}\s*$")
 INCLUDE = re.compile(r"\{%\s*include\s+(?:notitle\s+)?\[([^\]]*)\]\(([^)]+)\)\s*%\}")
 LIST_ITEM = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+RULE = re.compile(r"(-{3,}|\*{3,}|_{3,})")  # a thematic break
+RULE_START = ("-", "*", "_")
 
 
 @dataclass
@@ -174,7 +176,7 @@ def scan(
             )
             i += 1
             continue
-        if re.fullmatch(r"(-{3,}|\*{3,}|_{3,})", stripped):
+        if stripped[:1] in RULE_START and RULE.fullmatch(stripped):
             flush()
             blocks.append(Block("hr", stripped, lineno(i), **context()))
             i += 1
