@@ -20,11 +20,9 @@ from generator.diagnostics import Diagnostic, diagnostic
 from generator.maintain.derive import ORDER, derived, differences
 from generator.maintain.page import read_page_text
 from generator.maintain.yamlrt import (
-    dump,
-    make_yaml,
+    fresh,
     merge_items,
     merge_mapping,
-    to_node,
     update_mapping,
 )
 from generator.paths import write_atomic
@@ -144,7 +142,7 @@ def with_front_matter(text: str, changes: dict[str, Any]) -> str:
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        yaml_text = dump(make_yaml(), to_node(changes)).rstrip("\n")
+        yaml_text = fresh(changes).rstrip("\n")
         return newline.join(["---", *yaml_text.split("\n"), "---"]) + newline + text
     end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     crlf = [ln.endswith("\r") for ln in lines[1:end]]

@@ -10,6 +10,7 @@ the dump; the lines of every other key are the original ones.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +53,80 @@ def dump(yaml: YAML, doc: Any) -> str:
     buf = io.StringIO()
     yaml.dump(doc, buf)
     return buf.getvalue()
+
+
+def fresh(data: dict[str, Any]) -> str:
+    """A new front matter's YAML, as `dump(make_yaml(), to_node(data))` writes it.
+    Front matters are mostly names, types, codes and flags: those are written here
+    directly (ruamel's emitter took a quarter of `b24gen import`); a document with
+    any other value (quoting, numbers, text of other scripts) goes to ruamel. Tests
+    hold the two to the same output."""
+    lines: list[str] = []
+    if data and _block(data, 0, lines):
+        return "\n".join(lines) + "\n"
+    return dump(make_yaml(), to_node(data))
+
+
+# A string ruamel writes plain: a word of letters first, then letters, digits and
+# punctuation that is no YAML indicator, single spaces between (no `: `, ` #`).
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./(),;'\-]*(?: [A-Za-z0-9_./(),;'\-]+)*")
+# Words YAML (1.1 or 1.2) reads as something other than a string.
+_NOT_STRINGS = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
+
+
+def _scalar(value: Any) -> str | None:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if (
+        type(value) is str
+        and _PLAIN.fullmatch(value)
+        and value.lower() not in _NOT_STRINGS
+    ):
+        return value
+    return None
+
+
+def _block(data: dict[str, Any], indent: int, lines: list[str]) -> bool:
+    """`data` as a block mapping at `indent` (make_yaml's mapping 2, sequence 4,
+    offset 2); False where a value is not one `_scalar` writes."""
+    pad = " " * indent
+    for key, value in data.items():
+        if type(key) is not str or _scalar(key) != key:
+            return False
+        if isinstance(value, dict):
+            if not value:
+                lines.append(f"{pad}{key}: {{}}")
+            else:
+                lines.append(f"{pad}{key}:")
+                if not _block(value, indent + 2, lines):
+                    return False
+        elif isinstance(value, list):
+            if not value:
+                lines.append(f"{pad}{key}: []")
+                continue
+            lines.append(f"{pad}{key}:")
+            for item in value:
+                if isinstance(item, dict) and item:
+                    nested: list[str] = []
+                    if not _block(item, indent + 4, nested):
+                        return False
+                    lines.append(f"{pad}  - {nested[0][indent + 4 :]}")
+                    lines.extend(nested[1:])
+                else:
+                    text = _scalar(item)
+                    if text is None:
+                        return False
+                    lines.append(f"{pad}  - {text}")
+        else:
+            text = _scalar(value)
+            if text is None:
+                return False
+            lines.append(f"{pad}{key}: {text}")
+    return True
 
 
 def to_node(value: Any) -> Any:

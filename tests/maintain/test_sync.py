@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from goldens import Ran, assert_golden
 from generator.cli import main
@@ -193,3 +195,46 @@ def test_front_matter_ruamel_cannot_edit_is_reported(tmp_path):
     twice = text.replace("scope: demo\n", "scope: demo\nscope: demo\n", 1)
     result = sync_text(twice, tmp_path / "page.md", "page.md")
     assert [p.code for p in result.problems] == ["SYNC002"] and result.new == twice
+
+
+# ---------------------------------------------------------------- fresh front matter
+
+_WORDS = st.text(alphabet=st.sampled_from(list("abzAZ09_.-/(),;:'# \"\\ж\n")), max_size=12)
+_SCALARS = st.none() | st.booleans() | st.integers(-5, 10**6) | _WORDS | st.sampled_from(
+    ["string", "ACCESS_DENIED", "crm.deal.add", "true", "No", "null", "1.5", "a: b", "x #y",
+     "- a", "sent by the page's code examples; the page's table", "UF_*", "y", "e1"])
+_KEYS = st.sampled_from(["method", "scope", "name", "type", "required", "fields", "errors",
+                         "code", "status", "description", "params", "returns"])
+
+
+def _documents(depth: int = 2):
+    values = _SCALARS
+    if depth:
+        inner = st.deferred(lambda: _documents(depth - 1))
+        values = values | st.lists(inner, max_size=3) | inner | st.lists(_SCALARS, max_size=2)
+    return st.dictionaries(_KEYS, values, max_size=4)
+
+
+@settings(max_examples=500, deadline=None)
+@given(doc=_documents())
+def test_a_fresh_front_matter_is_written_as_ruamel_writes_it(doc):
+    """`yamlrt.fresh` writes simple front matters itself; whatever it writes is
+    byte for byte ruamel's dump (the rest it hands to ruamel)."""
+    from generator.maintain import yamlrt
+
+    if not doc:
+        return
+    expected = yamlrt.dump(yamlrt.make_yaml(), yamlrt.to_node(doc))
+    assert yamlrt.fresh(doc) == expected
+
+
+def test_a_front_matter_of_names_and_flags_is_written_without_ruamel(monkeypatch):
+    from generator.maintain import yamlrt
+
+    doc = {"method": "crm.deal.add", "api": "v2", "deprecated": False, "replacement": None,
+           "params": [{"name": "fields", "type": "object", "required": True,
+                       "fields": [{"name": "TITLE", "type": "string"}]}],
+           "errors": [{"code": "ACCESS_DENIED", "status": 400}], "scopes": []}
+    expected = yamlrt.dump(yamlrt.make_yaml(), yamlrt.to_node(doc))
+    monkeypatch.setattr(yamlrt, "dump", lambda *a: pytest.fail("ruamel was used"))
+    assert yamlrt.fresh(doc) == expected
