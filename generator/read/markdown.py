@@ -602,13 +602,31 @@ def read_intro(block: Block, d: Draft, page: Page) -> None:
     d.description.append(T.plain(text))
 
 
-TITLE_CACHE: dict[Path, str | None] = {}
+# A file as it is now: its path, mtime and size (a long-lived process sees edits).
+FileKey = tuple[Path, int, int]
+
+
+def file_key(target: Path) -> FileKey:
+    try:
+        st = target.stat()
+    except OSError:
+        return (target, -1, -1)
+    return (target, st.st_mtime_ns, st.st_size)
+
+
+TITLE_CACHE: dict[FileKey, str | None] = {}
+# Pages `b24gen import` is about to write, with the method each will document.
+REMEMBERED: dict[Path, str] = {}
 
 
 def page_method_name(target: Path) -> str | None:
-    """The method a linked page documents, read from its title (cached)."""
+    """The method a linked page documents, read from its title (cached while the
+    file is unchanged)."""
     depends_on(target)
-    if target not in TITLE_CACHE:
+    if target in REMEMBERED:
+        return REMEMBERED[target]
+    key = file_key(target)
+    if key not in TITLE_CACHE:
         name = None
         try:
             with target.open(encoding="utf-8") as fh:
@@ -619,15 +637,15 @@ def page_method_name(target: Path) -> str | None:
                         break
         except OSError:
             pass
-        TITLE_CACHE[target] = name
-    return TITLE_CACHE[target]
+        TITLE_CACHE[key] = name
+    return TITLE_CACHE[key]
 
 
 def remember_page_method(target: Path, name: str) -> None:
     """Say which method the page at `target` documents before it exists (`b24gen
     import` writes pages that link to each other: a link must resolve to the same
     method whichever page is written first)."""
-    TITLE_CACHE[target.resolve()] = name
+    REMEMBERED[target.resolve()] = name
 
 
 def find_replacement(text: str, page: Page) -> str | None:
@@ -653,16 +671,18 @@ def find_replacement(text: str, page: Page) -> str | None:
     return None
 
 
-FAMILY_CACHE: dict[Path, str | None] = {}
+FAMILY_CACHE: dict[FileKey, str | None] = {}
 
 
 def page_family(target: Path) -> str | None:
     """The family of methods an overview page is about: the `x.y.*` it names most, or
-    the common prefix of the methods it links to."""
+    the common prefix of the methods it links to (cached while the file is
+    unchanged)."""
     depends_on(target)
-    if target not in FAMILY_CACHE:
-        FAMILY_CACHE[target] = family_of(target)
-    return FAMILY_CACHE[target]
+    key = file_key(target)
+    if key not in FAMILY_CACHE:
+        FAMILY_CACHE[key] = family_of(target)
+    return FAMILY_CACHE[key]
 
 
 def family_of(target: Path) -> str | None:

@@ -332,3 +332,18 @@ def test_where_a_write_may_not_move_the_ctime_every_file_is_hashed(cached, monke
     page.write_bytes(b"BBB")
     os.utime(page, ns=(old, old))
     assert inputs.input_files(src)["a.md"] == inputs.digest(b"BBB")
+
+
+def test_a_long_lived_process_sees_a_linked_page_retitled(cached, monkeypatch):
+    """A program calling the pipeline twice (no new process between) reads the
+    linked page's new title: the title cache is keyed by the file as it is."""
+    docs = cached / "docs"
+    folder = docs / "api-reference" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "old.md").write_text(DEPRECATED)
+    (folder / "new.md").write_text(REPLACEMENT.format(name="run"))
+    out = cached / "out"
+    pipeline.regenerate(None, out, docs=docs)
+    (folder / "new.md").write_text(REPLACEMENT.format(name="proceed"))
+    pipeline.regenerate(None, out, docs=docs)
+    assert 'replacement="demo.thing.proceed"' in (out / "b24client" / "_specs.py").read_text()
