@@ -751,6 +751,15 @@ _RULES: tuple[Rule, ...] = (
         "fix the YAML and sync again",
         example="---\nmethod: crm.deal.get\nscope: crm\nscope: crm\n---\n",
     ),
+    # ------------------------------------------------------------ import
+    Rule(
+        "IMP000",
+        "error",
+        "the page could not be imported (internal error)",
+        "importing the page raised, which is a bug in b24gen; nothing of the page was "
+        "written, the other pages were imported; please report it with the page",
+        example="any page whose import raises an exception",
+    ),
     # ------------------------------------------------------------ conformance
     Rule(
         "CONF000",

@@ -162,10 +162,23 @@ def import_setup(
 
 
 def import_job(job: tuple[SpecPage, Method, Path]) -> Imported:
+    """One page's import; a bug that raises on it is that page's IMP000, and the
+    other pages go on (in a worker, a raise would leave pages written but never
+    reported)."""
     sp, m, target = job
-    return import_page(
-        sp, m, target, _SHARED["to"], _SHARED["by_name"], _SHARED["write"]
-    )
+    try:
+        return import_page(
+            sp, m, target, _SHARED["to"], _SHARED["by_name"], _SHARED["write"]
+        )
+    except Exception as exc:  # noqa: BLE001 (reported as the page's finding)
+        message = f"importing the page raised {type(exc).__name__}: {exc}"
+        return Imported(
+            sp.display,
+            m.method,
+            m.api,
+            target,
+            problems=[diagnostic("IMP000", sp.display, message)],
+        )
 
 
 def first_claims(

@@ -30,6 +30,7 @@ CODE = re.compile(r"""(["'])([A-Z]{2,4}\d{3})\1""")
 NOT_A_PAGE = {
     "READ001", "READ003", "READ004", "SPEC008", "SPEC009", "SCR001", "LINT000",
     "LINT401", "LINT402", "LINT403", "SYNC001", "SYNC002", "READ005", "MD011", "CFG001",
+    "IMP000",
 } | {c for c in RULES if c.startswith(("CONF", "OUT", "ARG"))}
 
 

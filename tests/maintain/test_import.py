@@ -185,3 +185,24 @@ def test_import_with_several_workers_writes_what_one_writes(tmp_path, monkeypatc
              if p.is_file()},
         )
     assert made["1"][0] and made["1"] == made["3"]
+
+
+def test_a_page_whose_import_raises_is_reported_and_the_others_are_written(specs, monkeypatch, capsys):
+    """A bug that raises on one page is that page's IMP000 (exit 2); the other pages
+    are imported and reported, and nothing of the failing page is written."""
+    from generator.maintain import importer
+
+    real = importer.import_page
+    monkeypatch.setenv("B24GEN_WORKERS", "1")
+
+    def failing(sp, m, *args):
+        if m.method == "demo.widget.list":
+            raise RuntimeError("boom")
+        return real(sp, m, *args)
+
+    monkeypatch.setattr(importer, "import_page", failing)
+    assert main(["import", str(DOCS), "--to", str(specs)]) == 2
+    err = capsys.readouterr().err
+    assert "IMP000" in err and "RuntimeError: boom" in err
+    assert (specs / "demo" / "demo.widget.get.md").is_file()
+    assert not (specs / "demo" / "demo.widget.list.md").exists()
