@@ -117,6 +117,7 @@ def input_files(
     known = old.get("files", {}) if isinstance(old.get("at"), int) else {}
     trusted_before = int(old.get("at", 0)) - RACY_NS
     scanned = time.time_ns()
+    single = source.is_file()
     hashes: dict[str, str] = {}
     kept: dict[str, tuple[Signature, str]] = {}
     read = 0
@@ -131,7 +132,7 @@ def input_files(
             hashes[rel] = str(recorded[1])
         else:
             read += 1
-            path = source if source.is_file() else source / rel
+            path = source if single else source / rel
             try:
                 hashes[rel] = digest(path.read_bytes())
             except OSError:

@@ -35,6 +35,7 @@ from generator.render.write import (
 )
 
 if TYPE_CHECKING:
+    from generator.render.naming import Rename
     from generator.render.planning import Planned
 
 
@@ -135,26 +136,8 @@ def load_docs(root: Path, each: Each = every, cache: PageCache | None = None) ->
 
 
 def for_rendering(methods: list[Method]) -> list[Method]:
-    """A page's methods as rendering and the mock portal read them: without the
-    examples and the positions of their parameters, fields and errors, which
-    neither reads (half of what the page cache would otherwise hold and load)."""
-    return [
-        replace(
-            m,
-            params=_unplaced(m.params),
-            errors=tuple(replace(e, position=None) for e in m.errors),
-            returns=replace(m.returns, fields=_unplaced(m.returns.fields)),
-            examples=(),
-        )
-        for m in methods
-    ]
-
-
-_Part = TypeVar("_Part", Param, ReturnField)
-
-
-def _unplaced(parts: tuple[_Part, ...]) -> tuple[_Part, ...]:
-    return tuple(replace(p, position=None, fields=_unplaced(p.fields)) for p in parts)
+    """A page's methods as rendering and the mock portal read them (`render_view`)."""
+    return [render_view(m, m.errors, m.source) for m in methods]
 
 
 def as_documented(methods: list[Method]) -> list[Method]:
@@ -162,13 +145,30 @@ def as_documented(methods: list[Method]) -> list[Method]:
     includes (the project's take their place when the run has read every page: kept
     once, not once per page), with the page's address on the docs website."""
     return [
-        replace(
-            m,
-            errors=tuple(e for e in m.errors if not e.system),
-            source=with_url(m),
-        )
-        for m in for_rendering(methods)
+        render_view(m, tuple(e for e in m.errors if not e.system), with_url(m))
+        for m in methods
     ]
+
+
+def render_view(m: Method, errors: tuple[Error, ...], source: Source | None) -> Method:
+    """`m` with `errors` and `source`, without the examples and the positions of its
+    parameters, fields and errors, which neither rendering nor the mock reads (half
+    of what the page cache would otherwise hold and load)."""
+    return replace(
+        m,
+        params=_unplaced(m.params),
+        errors=tuple(replace(e, position=None) for e in errors),
+        returns=replace(m.returns, fields=_unplaced(m.returns.fields)),
+        examples=(),
+        source=source,
+    )
+
+
+_Part = TypeVar("_Part", Param, ReturnField)
+
+
+def _unplaced(parts: tuple[_Part, ...]) -> tuple[_Part, ...]:
+    return tuple(replace(p, position=None, fields=_unplaced(p.fields)) for p in parts)
 
 
 def display_of(path: Path) -> str:
@@ -371,13 +371,10 @@ def make_report(loaded: Loaded, planned: Planned, files: dict[str, str]) -> Repo
     skipped = list(loaded.skipped) + [
         (s.path or s.method, f"{s.method}: {s.reason}") for s in whole.skipped
     ]
-    members: dict[str, list[str]] = {}
+    members: dict[str, list[Rename]] = {}
     for part, made in zip(whole.parts, planned.made, strict=True):
         members.setdefault(part.api, []).extend(made.renames)
-    renames = [
-        r if isinstance(r, str) else r.describe()
-        for r in model.in_report_order(whole, members)
-    ]
+    renames = [r.describe() for r in model.in_report_order(whole, members)]
     return Report(
         pages=loaded.pages or len({m.source.path for m in loaded.methods if m.source}),
         methods=functions,

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from generator.ir import Error, Method
 from generator.render import naming, paging, types
@@ -178,14 +178,6 @@ class Built:
     unraisable: dict[str, list[str]]  # documented code -> why no class is made
     methods: list[Method]
 
-    def functions(self) -> list[Function]:
-        return [
-            f
-            for tree in self.trees.values()
-            for ns in tree.values()
-            for f in ns.all_functions()
-        ]
-
 
 CLIENT_SOURCE = Path(__file__).resolve().parents[1] / "runtime" / "_client.py"
 
@@ -315,7 +307,6 @@ def error_classes(
     by_code: dict[str, list[tuple[Method, Error]]] = {}
     unraisable: dict[str, list[str]] = {}
     listed: set[Error] = set()  # system errors: every method lists them, once says all
-    listed_ids: set[int] = set()
     for m in methods:
         for e in m.errors:
             if not e.code or e.odd:
@@ -326,11 +317,9 @@ def error_classes(
                 unraisable[e.code].append(m.method)
                 continue
             if e.system:
-                # docs runs share one tuple of them: known by identity, unhashed
-                if id(e) in listed_ids or e in listed:
+                if e in listed:
                     continue
                 listed.add(e)
-                listed_ids.add(id(e))
             by_code.setdefault(e.code, []).append((m, e))
     existing = {
         code: naming.error_class_name(code)
@@ -527,9 +516,6 @@ def _best_segment(variants: list[str]) -> str:
     return sorted(variants, key=lambda v: (-naming.snake(v).count("_"), v))[0]
 
 
-_R = TypeVar("_R")
-
-
 @dataclass
 class ModulePart:
     """One root namespace's module before its methods are built: the names the whole
@@ -670,11 +656,11 @@ def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
     )
 
 
-def in_report_order(whole: Outline, members: dict[str, list[_R]]) -> list[_R | Rename]:
+def in_report_order(whole: Outline, members: dict[str, list[Rename]]) -> list[Rename]:
     """The renames of the package-wide names, then per api those of the client's
     attributes and of its namespaces' members (`members`: per api, in module
     order)."""
-    out: list[_R | Rename] = list(whole.renames)
+    out = list(whole.renames)
     for api in sorted(set(whole.client_renames) | set(members)):
         out += whole.client_renames.get(api, [])
         out += members.get(api, [])
@@ -793,7 +779,7 @@ def _class_names(trees: dict[str, dict[str, Namespace]], renames: list[Rename]) 
             )
             n += 1
         if name != base:
-            renames.append(Rename(f"{api} classes", ns.label, base, name))
+            renames.append(Rename(f"{api} classes", ns.label, str(base), str(name)))
         used |= {name, "Async" + name}
         ns.class_name = name
 

@@ -194,7 +194,7 @@ def unique_names(
         used.add(name)
         out[wire] = name
         if name != base and renames is not None:
-            renames.append(Rename(where, wire, base, name))
+            renames.append(Rename(where, wire, str(base), str(name)))
     return {wire: out[wire] for wire in dict.fromkeys(wires)}
 
 

@@ -16,9 +16,10 @@ from generator.ir import Method
 from generator.render import PACKAGE, PUBLIC, model
 from generator.render.cache import RenderCache
 from generator.render.env import environment, method_spec
+from generator.render.naming import Rename
 from generator.render.runtime import runtime_files
 
-FORMAT = 1  # of a module's key; bump when what `part_key` hashes changes
+FORMAT = 2  # of a module's key; bump when what `part_key` hashes changes
 
 
 class Planner:
@@ -83,7 +84,7 @@ class ModuleMade:
     files: dict[str, str]
     rows: list[SpecRow]
     stats: ModuleStats
-    renames: list[str]  # described (the cache holds plain data, no PyName)
+    renames: list[Rename]
 
 
 @dataclass
@@ -242,7 +243,7 @@ def render_module(out: Planner, part: model.ModulePart) -> ModuleMade:
         causes=Counter(types_.causes),
         findings=[f.text for f in types_.findings if f.kind == "returns-disagree"],
     )
-    return ModuleMade(files, rows, stats, [r.describe() for r in renames])
+    return ModuleMade(files, rows, stats, renames)
 
 
 def part_key(part: model.ModulePart, fingerprint: Fingerprint) -> str | None:

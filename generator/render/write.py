@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -21,6 +20,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.inputs import digest
 from generator.paths import checkpoint, is_inside
 
 MANIFEST = ".b24gen-manifest.json"
@@ -41,10 +41,6 @@ class Foreign:
 
     path: str  # relative to the output folder
     edited: bool  # True: b24gen wrote it, someone changed it; False: not b24gen's
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def is_leftover(rel: Path) -> bool:

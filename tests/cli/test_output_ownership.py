@@ -94,14 +94,37 @@ def test_a_no_op_run_reads_nothing(specs, tmp_path, monkeypatch):
     assert regenerate(str(specs), "--out", str(out), "--check") == 0
 
 
+def add_a_sentence(spec):
+    """One sentence more below the spec's title: its method's docs change."""
+    text = spec.read_text()
+    title = next(line for line in text.splitlines() if line.startswith("# "))
+    spec.write_text(text.replace(title, title + "\n\nOne sentence more.", 1))
+
+
+def pages_read(monkeypatch):
+    """The display names of the pages read from now on (not taken from a cache)."""
+    import generator.read as read
+
+    read_now: list[str] = []
+    real = read.read_job
+    monkeypatch.setattr(read, "read_job", lambda job, finish=None: read_now.append(job[2]) or real(job, finish))
+    return read_now
+
+
+def assert_same_as_uncached(out, specs, tmp_path, monkeypatch):
+    """`out` holds what a run without any cache writes."""
+    monkeypatch.setenv("B24GEN_CACHE", "off")
+    assert regenerate(str(specs), "--out", str(tmp_path / "fresh")) == 0
+    fresh = tmp_path / "fresh"
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    assert all((out / f).read_bytes() == (fresh / f).read_bytes() for f in files)
+
+
 def test_one_changed_spec_rewrites_only_its_files(specs, tmp_path, capsys):
     out = tmp_path / "out"
     assert regenerate(str(specs), "--out", str(out)) == 0
     before = stamps(out)
-    spec = specs / "demo" / "demo.item.get.md"
-    text = spec.read_text()
-    title = next(line for line in text.splitlines() if line.startswith("# "))
-    spec.write_text(text.replace(title, title + "\n\nOne sentence more.", 1))
+    add_a_sentence(specs / "demo" / "demo.item.get.md")
     capsys.readouterr()
     assert regenerate(str(specs), "--out", str(out), "-v") == 0
     err = capsys.readouterr().err
@@ -144,31 +167,18 @@ def test_a_second_run_reads_only_the_pages_that_changed(specs, tmp_path, monkeyp
     """What the readers made of each page is cached (generator/read/cache.py): after
     one spec changes, only that spec is read again, and the output equals a run
     without the cache."""
-    import generator.read as read
-
     monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("B24GEN_WORKERS", "1")
     out = tmp_path / "out"
     assert regenerate(str(specs), "--out", str(out)) == 0
-    spec = specs / "demo" / "demo.item.get.md"
-    text = spec.read_text()
-    title = next(line for line in text.splitlines() if line.startswith("# "))
-    spec.write_text(text.replace(title, title + "\n\nOne sentence more.", 1))
-    read_now: list[str] = []
-    real = read.read_job
-    monkeypatch.setattr(read, "read_job", lambda job, finish=None: read_now.append(job[2]) or real(job, finish))
+    add_a_sentence(specs / "demo" / "demo.item.get.md")
+    read_now = pages_read(monkeypatch)
     assert regenerate(str(specs), "--out", str(out)) == 0
     assert read_now == ["specs/demo/demo.item.get.md"]
-    monkeypatch.setenv("B24GEN_CACHE", "off")
-    assert regenerate(str(specs), "--out", str(tmp_path / "fresh")) == 0
-    fresh = tmp_path / "fresh"
-    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
-    assert all((out / f).read_bytes() == (fresh / f).read_bytes() for f in files)
+    assert_same_as_uncached(out, specs, tmp_path, monkeypatch)
 
 
 def test_a_changed_include_reads_its_pages_again(specs, tmp_path, monkeypatch):
-    import generator.read as read
-
     monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("B24GEN_WORKERS", "1")
     out = tmp_path / "out"
@@ -178,9 +188,7 @@ def test_a_changed_include_reads_its_pages_again(specs, tmp_path, monkeypatch):
     users = sorted(f"specs/{p.relative_to(specs).as_posix()}" for p in specs.rglob("*.md")
                    if "_includes/errors.md" in p.read_text())
     assert users, "the fixture has pages that include errors.md"
-    read_now: list[str] = []
-    real = read.read_job
-    monkeypatch.setattr(read, "read_job", lambda job, finish=None: read_now.append(job[2]) or real(job, finish))
+    read_now = pages_read(monkeypatch)
     assert regenerate(str(specs), "--out", str(out)) == 0
     assert sorted(read_now) == users
 
@@ -210,10 +218,7 @@ def test_rendered_modules_are_kept_and_match_a_fresh_render(specs, tmp_path, mon
     monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "out"
     assert regenerate(str(specs), "--out", str(out)) == 0
-    spec = specs / "demo" / "demo.item.get.md"
-    text = spec.read_text()
-    title = next(line for line in text.splitlines() if line.startswith("# "))
-    spec.write_text(text.replace(title, title + "\n\nOne sentence more.", 1))
+    add_a_sentence(specs / "demo" / "demo.item.get.md")
     rendered: list[str] = []
     real = planning.render_module
 
@@ -226,8 +231,4 @@ def test_rendered_modules_are_kept_and_match_a_fresh_render(specs, tmp_path, mon
     assert regenerate(str(specs), "--out", str(out)) == 0
     assert sorted(rendered) == ["b24client/demo.py", "b24client/demo.pyi"]
     assert (out / "b24client/v3/demo.py").is_file() and (out / "b24client/_root.py").is_file()
-    monkeypatch.setenv("B24GEN_CACHE", "off")
-    assert regenerate(str(specs), "--out", str(tmp_path / "fresh")) == 0
-    fresh = tmp_path / "fresh"
-    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
-    assert all((out / f).read_bytes() == (fresh / f).read_bytes() for f in files)
+    assert_same_as_uncached(out, specs, tmp_path, monkeypatch)
