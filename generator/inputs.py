@@ -92,13 +92,21 @@ def unchanged(source: Path, seen: dict[str, Signature], paths: set[Path]) -> boo
     has every file compared."""
     if not source.is_dir():
         return signatures(source) == seen
+    bases = (source, source.absolute())  # pages come relative, includes absolute
     for path in paths:
+        rel = next(
+            (
+                path.relative_to(base).as_posix()
+                for base in bases
+                if path.is_relative_to(base)
+            ),
+            None,
+        )
+        if rel is None:  # elsewhere, or written otherwise than `source`
+            return signatures(source) == seen
         try:
-            rel = path.relative_to(source).as_posix()
             if rel in seen and signature(path.stat()) != seen[rel]:
                 return False
-        except ValueError:  # elsewhere, or written otherwise than `source`
-            return signatures(source) == seen
         except OSError:  # gone meanwhile
             return False
     return True

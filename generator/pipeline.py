@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, TypeVar
@@ -16,16 +16,18 @@ from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import Error, Method, Param, ReturnField, Source
 from generator.read import (
     Each,
+    Finish,
     Job,
+    Page,
     duplicate_methods,
     every,
     expand,
-    read_files,
-    read_pages,
+    load_page,
+    read_each,
     read_paths,
 )
 from generator.read.cache import PageCache
-from generator.read.deps import collecting_includes, display_path
+from generator.read.deps import collecting_includes
 from generator.render.write import (
     MANIFEST,
     as_recorded,
@@ -41,15 +43,84 @@ if TYPE_CHECKING:
 
 @dataclass
 class Loaded:
-    methods: list[Method] = field(default_factory=list)
-    specs: dict[tuple[str, str], str] = field(default_factory=dict)
+    """What a run read: its problems and, page by page, its methods, each method
+    once (the first page that documents it wins). A page's methods stay in the page
+    cache until something asks for them: a run that renders from its pages' heads
+    (`outline_key`) unpickles only the pages it renders again."""
+
     problems: list[Diagnostic] = field(default_factory=list)
-    pages: int = 0  # files read
+    pages: int = 0  # pages read (docs) or specs that define a method
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why)
+    read: list[Page] = field(default_factory=list)  # every page, in reading order
+    system: tuple[Error, ...] = ()  # errors every method may answer, added to each
+    cache: PageCache | None = None
+    finish: Finish | None = None
+    _kept: dict[str, list[Method]] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Diagnostic]:
         return [p for p in self.problems if p.severity == "error"]
+
+    @cached_property
+    def specs(self) -> dict[tuple[str, str], str]:
+        """The page each method is taken from, by `Method.key`."""
+        owners: dict[tuple[str, str], str] = {}
+        for page in self.read:
+            for key in page.head.keys:
+                owners.setdefault(key, page.display)
+        return owners
+
+    @cached_property
+    def methods(self) -> list[Method]:
+        return [m for page in self.read for m in self.page_methods(page.display)]
+
+    def page_methods(self, display: str) -> list[Method]:
+        """The methods taken from the page `display`, as the run renders them."""
+        if display not in self._kept:
+            taken: list[Method] = []
+            for page in self.read:
+                if page.display == display:
+                    for m in load_page(page, self.cache, self.finish):
+                        if self.specs.get(m.key) == display and all(
+                            t.key != m.key for t in taken
+                        ):
+                            taken.append(replace(m, errors=m.errors + self.system))
+            self._kept[display] = taken
+        return self._kept[display]
+
+    def duplicates(self) -> list[Diagnostic]:
+        """A SPEC008 for each method a later page (or the same page) documents
+        again; only the pages that share a method are loaded."""
+        counts = Counter(key for page in self.read for key in page.head.keys)
+        twice = {key for key, n in counts.items() if n > 1}
+        if not twice:
+            return []
+        involved = [
+            m
+            for page in self.read
+            if twice.intersection(page.head.keys)
+            for m in load_page(page, self.cache, self.finish)
+        ]
+        return duplicate_methods(involved)[1]
+
+    @property
+    def outline_key(self) -> str | None:
+        """What the package-wide decisions read of every method (the summaries of
+        the pages, `page_summary`), or None when a page has none."""
+        if any(not page.head.summary for page in self.read):
+            return None
+        text = repr(
+            (self.system, [(page.display, page.head.summary) for page in self.read])
+        )
+        return inputs.digest(text.encode("utf-8", "surrogatepass"))
+
+
+def page_summary(methods: list[Method]) -> str:
+    """A digest of what the package-wide decisions read of a page's methods
+    (`model.outline_facts`)."""
+    from generator.render.model import outline_facts
+
+    return inputs.digest(repr(outline_facts(methods)).encode("utf-8", "surrogatepass"))
 
 
 def load_specs(
@@ -57,7 +128,7 @@ def load_specs(
 ) -> Loaded:
     """Read every spec below `root`; paths are shown as `<root name>/<relative path>`
     so headers do not depend on where the checkout lives."""
-    loaded = Loaded()
+    loaded = Loaded(cache=cache, finish=for_rendering)
     if not root.is_dir():
         loaded.problems.append(
             diagnostic(
@@ -68,28 +139,25 @@ def load_specs(
             )
         )
         return loaded
-    found_all: list[Method] = []
     jobs: list[Job] = [
         (path, "markdown", f"{root.name}/{path.relative_to(root).as_posix()}")
         for path in expand([root])
     ]
-    for (_, _, shown), (found, problems) in zip(
-        jobs, read_files(jobs, each, cache, for_rendering), strict=True
-    ):
+    for page in read_each(jobs, each, cache, for_rendering, page_summary):
+        problems = page.head.problems
         loaded.problems.extend(problems)
-        if not found and not any(p.severity == "error" for p in problems):
+        if not page.head.keys and not any(p.severity == "error" for p in problems):
             loaded.problems.append(
                 diagnostic(
                     "SPEC009",
-                    str(shown),
+                    page.display,
                     "no method found in spec",
                     "a spec needs a front matter with 'method'",
                 )
             )
-        found_all.extend(found)
-    loaded.methods, duplicates = duplicate_methods(found_all)
-    loaded.problems.extend(duplicates)
-    loaded.specs = {m.key: m.source.path for m in loaded.methods if m.source}
+        loaded.read.append(page)
+    loaded.problems.extend(loaded.duplicates())
+    loaded.pages = len(set(loaded.specs.values()))
     return loaded
 
 
@@ -99,7 +167,7 @@ def load_docs(root: Path, each: Each = every, cache: PageCache | None = None) ->
     docs website. The system errors the pages include from the docs' `_includes` are
     replaced by the project's (`specs/_includes/system-errors.md`, shipped with
     b24gen), as `b24gen import` does."""
-    loaded = Loaded()
+    loaded = Loaded(cache=cache, finish=as_documented)
     if not root.exists():
         loaded.problems.append(
             diagnostic(
@@ -110,27 +178,23 @@ def load_docs(root: Path, each: Each = every, cache: PageCache | None = None) ->
             )
         )
         return loaded
-    pages = expand([root])
-    loaded.pages = len(pages)
-    methods, problems = read_pages(pages, each=each, cache=cache, finish=as_documented)
+    jobs: list[Job] = [(path, None, None) for path in expand([root])]
+    loaded.pages = len(jobs)
+    for page in read_each(jobs, each, cache, as_documented, page_summary):
+        loaded.problems.extend(page.head.problems)
+        loaded.read.append(page)
+    loaded.system = system_errors()
     # A method the docs document twice is the docs' matter: the first page wins, the
     # others are reported as skipped, and the run goes on.
-    twice = [p for p in problems if p.code == "SPEC008"]
-    loaded.problems = [p for p in problems if p.code != "SPEC008"]
-    system = system_errors()
-    methods = [replace(m, errors=m.errors + system) for m in methods]
-    loaded.methods, duplicates = duplicate_methods(methods)
-    for d in twice + duplicates:
+    for d in loaded.duplicates():
         loaded.skipped.append((d.position.path, f"{d.message} ({d.hint})"))
-    loaded.specs = {m.key: m.source.path for m in loaded.methods if m.source}
-    documented = {m.source.path for m in methods if m.source} | {
-        d.position.path for d in twice + duplicates
-    }
-    for path in pages:
-        shown = display_of(path)
-        if shown not in documented:
+    for page in loaded.read:
+        if not page.head.keys:
             loaded.skipped.append(
-                (shown, "documents no REST method (a guide, event or index page)")
+                (
+                    page.display,
+                    "documents no REST method (a guide, event or index page)",
+                )
             )
     return loaded
 
@@ -169,10 +233,6 @@ _Part = TypeVar("_Part", Param, ReturnField)
 
 def _unplaced(parts: tuple[_Part, ...]) -> tuple[_Part, ...]:
     return tuple(replace(p, position=None, fields=_unplaced(p.fields)) for p in parts)
-
-
-def display_of(path: Path) -> str:
-    return display_path(path)
 
 
 @lru_cache(maxsize=1)
@@ -267,7 +327,7 @@ def regenerate(
 
     rendered = RenderCache.open(inputs.cache_dir(), inputs.request_key(source, mode))
     files, planned = plan_built(
-        loaded.methods, loaded.specs, rendered, cache.fingerprint if settled else None
+        loaded, loaded.specs, rendered, cache.fingerprint if settled else None
     )
     rendered.save()
     made = make_report(loaded, planned, files)
@@ -376,7 +436,7 @@ def make_report(loaded: Loaded, planned: Planned, files: dict[str, str]) -> Repo
         members.setdefault(part.api, []).extend(made.renames)
     renames = [r.describe() for r in model.in_report_order(whole, members)]
     return Report(
-        pages=loaded.pages or len({m.source.path for m in loaded.methods if m.source}),
+        pages=loaded.pages,
         methods=functions,
         files=len(files),
         params=typed + sum(s.any_params for s in stats),

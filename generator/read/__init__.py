@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from generator.diagnostics import Diagnostic, Position, diagnostic
 from generator.ir import Method
 from generator.paths import files_below
 from generator.read import names
-from generator.read.cache import PageCache
+from generator.read.cache import Head, PageCache
 from generator.read.deps import INCLUDES_READ, collecting_includes, display_path
 
 FORMATS = ("markdown", "pipe", "blank")
@@ -113,6 +114,19 @@ Read = tuple[list[Method], list[Diagnostic]]
 # What a caller makes of each page's methods, where the page is read (a worker) and
 # before the page cache keeps them; a module-level function (workers pickle it).
 Finish = Callable[[list[Method]], list[Method]]
+# A caller's digest of a page's methods, kept in the page's cache head.
+Summarize = Callable[[list[Method]], str]
+
+
+@dataclass
+class Page:
+    """One page of a run: its head, and its methods when they were read (None: as
+    the page cache keeps them, not unpickled yet; `load_page`)."""
+
+    job: Job
+    display: str
+    head: Head
+    found: list[Method] | None
 
 
 def read_files(
@@ -121,37 +135,64 @@ def read_files(
     cache: PageCache | None = None,
     finish: Finish | None = None,
 ) -> Iterator[Read]:
-    """What each file holds, in the jobs' order, read over the machine's cores when
+    """What each file holds, in the jobs' order (`read_each`, every page loaded)."""
+    for page in read_each(jobs, each, cache, finish):
+        yield load_page(page, cache, finish), page.head.problems
+
+
+def read_each(
+    jobs: list[Job],
+    each: Each = every,
+    cache: PageCache | None = None,
+    finish: Finish | None = None,
+    summarize: Summarize | None = None,
+) -> Iterator[Page]:
+    """Each file's page, in the jobs' order, read over the machine's cores when
     there are many (generator/workers.py), and from `cache` where a page is as it
-    was; the files a page includes are reported to the collector of this process
-    (`collecting_includes`). A cache holds pages as `finish` left them: one cache
-    serves one way of finishing (`inputs.request_key` tells specs from docs)."""
+    was (its methods left pickled); the files a page includes are reported to the
+    collector of this process (`collecting_includes`). A cache holds pages as
+    `finish` left them and summed up by `summarize`: one cache serves one way of
+    finishing (`inputs.request_key` tells specs from docs)."""
     collector = INCLUDES_READ.get()
-    known: dict[int, tuple[list[Method], list[Diagnostic], set[Path]]] = {}
+    known: dict[int, tuple[Head, set[Path]]] = {}
+    shown = [display or display_path(path) for path, _, display in jobs]
     if cache is not None:
-        for i, (path, _, display) in enumerate(jobs):
-            hit = cache.get(path, display or display_path(path))
-            if hit is not None:
+        for i, (path, _, _) in enumerate(jobs):
+            hit = cache.head(path, shown[i])
+            if hit is not None and (summarize is None or hit[0].summary):
                 known[i] = hit
     todo = [job for i, job in enumerate(jobs) if i not in known]
     fresh = workers.ordered_map(partial(read_job, finish=finish), todo)
     walk = iter(each([path for path, _, _ in jobs]))
-    for i, (path, _, display) in enumerate(jobs):
+    for i, job in enumerate(jobs):
         next(walk, None)
+        found: list[Method] | None = None
         if i in known:
-            found, problems, included = known[i]
-            if collector is not None:
-                collector.update(included)
-            yield found, problems
-            continue
-        found, problems, included = next(fresh)
+            head, included = known[i]
+        else:
+            found, problems, included = next(fresh)
+            keys = tuple(m.key for m in found)
+            head = Head(keys, problems, summarize(found) if summarize else "")
+            if cache is not None:
+                cache.put(job[0], shown[i], included, found, head)
         if collector is not None:
             collector.update(included)
-        if cache is not None:
-            shown = display or display_path(path)
-            cache.put(path, shown, included, found, problems)
-        yield found, problems
+        yield Page(job, shown[i], head, found)
     next(walk, None)  # the walker's end (a bar closes)
+
+
+def load_page(
+    page: Page, cache: PageCache | None, finish: Finish | None = None
+) -> list[Method]:
+    """The page's methods: as read, else from the cache, else (a damaged entry)
+    read again."""
+    if page.found is not None:
+        return page.found
+    kept = cache.methods(page.display) if cache is not None else None
+    if kept is None:
+        kept = read_job(page.job, finish)[0]
+    page.found = kept
+    return kept
 
 
 def read_job(

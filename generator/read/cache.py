@@ -3,24 +3,35 @@ whose bytes (and whose included files) are as they were is not read again. The
 cache is one file per source folder and generator version in b24gen's cache folder;
 it only ever saves time (a missing or damaged one is made anew).
 
-Each page's methods and problems are kept pickled on their own: loading the cache
-and saving it again after one page changed handles bytes, and only the pages a run
-uses are unpickled."""
+Each page's methods are kept pickled on their own, beside a head that is not: the
+keys of its methods, its problems and the caller's summary of its methods. A run
+that only needs the heads of unchanged pages (see `pipeline.Loaded`) unpickles
+none of their methods; loading the cache and saving it again after one page
+changed handles bytes."""
 
 from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.diagnostics import Diagnostic
 from generator.inputs import cache_file, digest, load_entries, store_entries
 from generator.ir import Method
 
-# page hash, {file it depended on: hash}, pickled (methods, problems)
-Entry = tuple[str, dict[str, str], bytes]
-FORMAT = 2  # bump when Entry changes
-Read = tuple[list[Method], list[Diagnostic], set[Path]]
+
+class Head(NamedTuple):
+    """What a run may need of a page without its methods."""
+
+    keys: tuple[tuple[str, str], ...]  # its methods' `Method.key`, in page order
+    problems: list[Diagnostic]
+    summary: str  # the caller's digest of its methods ("" when none was asked)
+
+
+# page hash, {file it depended on: hash}, pickled methods, head
+Entry = tuple[str, dict[str, str], bytes, Head]
+FORMAT = 3  # bump when Entry changes
 
 
 @dataclass
@@ -55,22 +66,29 @@ class PageCache:
                 self._hashes[path] = ""
         return self._hashes[path]
 
-    def get(self, path: Path, display: str) -> Read | None:
-        """The page's methods, problems and included files, if it is as it was."""
+    def head(self, path: Path, display: str) -> tuple[Head, set[Path]] | None:
+        """The page's head and included files, if it is as it was."""
         self.seen.add(display)
         entry = self.entries.get(display)
-        if not isinstance(entry, tuple) or len(entry) != 3:
+        if not isinstance(entry, tuple) or len(entry) != 4:
             return None
-        hashed, deps, blob = entry
+        hashed, deps, _, head = entry
         if hashed != self.hash_of(str(path)):
             return None
         if any(self.hash_of(p) != h for p, h in deps.items()):
             return None
+        return head, {self._path(p) for p in deps}
+
+    def methods(self, display: str) -> list[Method] | None:
+        """The methods of a page this run found as it was (`head`) or read."""
+        entry = self.entries.get(display) if display in self.seen else None
+        if entry is None:
+            return None
         try:
-            methods, problems = pickle.loads(blob)
+            methods: list[Method] = pickle.loads(entry[2])
         except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
             return None
-        return methods, problems, {self._path(p) for p in deps}
+        return methods
 
     def _path(self, name: str) -> Path:
         if name not in self._paths:
@@ -83,20 +101,19 @@ class PageCache:
         display: str,
         includes: set[Path],
         methods: list[Method],
-        problems: list[Diagnostic],
+        head: Head,
     ) -> None:
         self.seen.add(display)
         self.read |= {path, *includes}
         deps = {str(p): self.hash_of(str(p)) for p in sorted(includes)}
-        blob = pickle.dumps((methods, problems), protocol=pickle.HIGHEST_PROTOCOL)
-        self.entries[display] = (self.hash_of(str(path)), deps, blob)
+        blob = pickle.dumps(methods, protocol=pickle.HIGHEST_PROTOCOL)
+        self.entries[display] = (self.hash_of(str(path)), deps, blob, head)
         self.changed = True
 
-    def fingerprint(self, method: Method) -> str | None:
-        """What identifies a method's input in this run: the hashes its page's entry
-        is valid for (the page and every file it depended on). None for a method of
-        no page this run read or found here."""
-        display = method.source.path if method.source else None
+    def fingerprint(self, display: str) -> str | None:
+        """What identifies a page's input in this run: the hashes its entry is valid
+        for (the page and every file it depended on). None for a page this run
+        neither read nor found here."""
         entry = self.entries.get(display) if display in self.seen else None
         if entry is None:
             return None

@@ -17,7 +17,7 @@ PUBLIC = (
 
 
 def __getattr__(name: str) -> Any:
-    if name in {"Planner", "plan", "plan_built", "mock_json"}:
+    if name in {"Planner", "plan", "plan_built"}:
         from generator.render import planning
 
         return getattr(planning, name)

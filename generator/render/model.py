@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.ir import Error, Method
 from generator.render import naming, paging, types
@@ -516,6 +517,23 @@ def _best_segment(variants: list[str]) -> str:
     return sorted(variants, key=lambda v: (-naming.snake(v).count("_"), v))[0]
 
 
+class MethodRef(NamedTuple):
+    """A method as the outline names it: its page and its name."""
+
+    path: str
+    method: str
+    api: str
+
+
+def ref(m: Method) -> MethodRef:
+    return MethodRef(_path(m), m.method, m.api)
+
+
+def outline_facts(methods: list[Method]) -> list[tuple[object, ...]]:
+    """What `outline` reads of each method: equal facts, equal outline."""
+    return [(m.method, m.api, _path(m), m.errors) for m in methods]
+
+
 @dataclass
 class ModulePart:
     """One root namespace's module before its methods are built: the names the whole
@@ -527,7 +545,7 @@ class ModulePart:
     module: PyName
     root: Namespace  # named down to its leaves, no functions yet
     # (namespace, leaf key, method, its `_specs` constant, its spec path)
-    items: list[tuple[Namespace, str, Method, PyName, str]]
+    items: list[tuple[Namespace, str, MethodRef, PyName, str]]
     errors: dict[str, PyName]  # class of each code its methods document
     own: frozenset[str]  # names its root's members may not take
 
@@ -545,7 +563,7 @@ class Outline:
     client_renames: dict[str, list[Rename]]  # per api: of the client's attributes
     skipped: list[Skipped]
     unraisable: dict[str, list[str]]  # documented code -> why no class is made
-    methods: list[Method]
+    kept: list[MethodRef]  # the methods it outlines (not skipped), in reading order
 
 
 def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline:
@@ -589,7 +607,7 @@ def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline
             module=modules[(api, root_key)],
             root=trees[api][root_key],
             items=[
-                (node, leaf, m, consts[m.key], specs.get(m.key, ""))
+                (node, leaf, ref(m), consts[m.key], specs.get(m.key, ""))
                 for node, leaf, m in items
             ],
             errors={
@@ -611,20 +629,25 @@ def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline
         client_renames=client_renames,
         skipped=skipped,
         unraisable=unraisable,
-        methods=kept,
+        kept=[ref(m) for m in kept],
     )
 
 
-def build_module(part: ModulePart) -> tuple[types.ModuleTypes, list[Rename]]:
+MethodOf = Callable[[MethodRef], Method]
+
+
+def build_module(
+    part: ModulePart, method_of: MethodOf
+) -> tuple[types.ModuleTypes, list[Rename]]:
     """Fill the part's namespaces with its functions, named and annotated as they are
     written in their classes; returns its TypedDicts and what was renamed."""
     taken = set(naming.MODULE_NAMES) | {"_one_of"}
     for ns in part.root.walk():
         taken |= {ns.class_name, "Async" + ns.class_name}
     mt = _module_types(taken)
-    for node, leaf_key, m, const, spec in part.items:
+    for node, leaf_key, at, const, spec in part.items:
         node.functions[leaf_key] = build_function(
-            m, naming.CALL, const, spec, part.errors, mt
+            method_of(at), naming.CALL, const, spec, part.errors, mt
         )
     renames: list[Rename] = []
     resolve_members(part.root, part.own, renames)
@@ -637,10 +660,13 @@ def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
     """The whole view: namespaces per api, error classes, TypedDicts per module, what
     was renamed and what was left out."""
     whole = outline(methods, specs)
+    by_ref: dict[MethodRef, Method] = {}
+    for m in methods:
+        by_ref.setdefault(ref(m), m)
     module_types: dict[tuple[str, str], types.ModuleTypes] = {}
     built: dict[str, list[Rename]] = {}
     for part in whole.parts:
-        mt, renamed = build_module(part)
+        mt, renamed = build_module(part, by_ref.__getitem__)
         module_types[(part.api, part.key)] = mt
         built.setdefault(part.api, []).extend(renamed)
     renames = in_report_order(whole, built)
@@ -652,7 +678,7 @@ def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
         renames=renames,
         skipped=whole.skipped,
         unraisable=whole.unraisable,
-        methods=whole.methods,
+        methods=[by_ref[r] for r in whole.kept],
     )
 
 
@@ -895,29 +921,32 @@ def error_roles(method: Method) -> dict[str, dict[str, Any]]:
 
 def mock_data(methods: list[Method]) -> dict[str, Any]:
     """What the mock portal needs to answer like the docs say, as plain JSON data."""
+    return {"methods": [mock_entry(m) for m in sorted(methods, key=mock_order)]}
+
+
+def mock_order(m: Method | MethodRef) -> tuple[str, str]:
+    return (m.method.lower(), m.api)
+
+
+def mock_entry(m: Method) -> dict[str, Any]:
+    """One method's entry in the mock portal's data."""
     return {
-        "methods": [
+        "name": m.method,
+        "api": m.api,
+        "batch": m.batch,
+        "pagination": m.pagination,
+        "deprecated": m.deprecated,
+        "idempotent": is_idempotent(m),
+        "params": [
+            {"name": p.name, "type": p.type, "required": p.required} for p in m.params
+        ],
+        "result": example_result(m),
+        "errors": sorted(
             {
-                "name": m.method,
-                "api": m.api,
-                "batch": m.batch,
-                "pagination": m.pagination,
-                "deprecated": m.deprecated,
-                "idempotent": is_idempotent(m),
-                "params": [
-                    {"name": p.name, "type": p.type, "required": p.required}
-                    for p in m.params
-                ],
-                "result": example_result(m),
-                "errors": sorted(
-                    {
-                        (e.code, e.status or 400)
-                        for e in m.errors
-                        if not e.system and not e.odd and e.code
-                    }
-                ),
-                "error_roles": error_roles(m),
+                (e.code, e.status or 400)
+                for e in m.errors
+                if not e.system and not e.odd and e.code
             }
-            for m in sorted(methods, key=lambda m: (m.method.lower(), m.api))
-        ]
+        ),
+        "error_roles": error_roles(m),
     }

@@ -37,6 +37,10 @@ class PyName(str):
             raise ValueError(f"{value!r} is not a Python identifier")
         return super().__new__(cls, value)
 
+    def __reduce__(self) -> tuple[Callable[[str], PyName], tuple[str]]:
+        # The render cache keeps outlines pickled: a name comes back through naming.
+        return (_make, (str(self),))
+
 
 def _make(value: str) -> PyName:
     return PyName(value, _TOKEN)

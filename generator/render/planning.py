@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import pickle
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import jinja2
 
@@ -95,35 +96,61 @@ class Planned:
     made: list[ModuleMade]
 
 
-Fingerprint = Callable[[Method], "str | None"]  # a method's input identity (or None)
+Fingerprint = Callable[[str], "str | None"]  # a page's input identity (or None)
+
+
+class Methods(Protocol):
+    """The methods a run renders, loaded as far as rendering asks for them
+    (`pipeline.Loaded`)."""
+
+    @property
+    def methods(self) -> list[Method]: ...  # every one, in reading order
+
+    def page_methods(self, display: str) -> list[Method]: ...
+
+    @property
+    def outline_key(self) -> str | None: ...  # identifies `model.outline_facts`
+
+
+@dataclass
+class Listed:
+    """Methods at hand, as `Methods`."""
+
+    methods: list[Method]
+    outline_key: str | None = None
+
+    def page_methods(self, display: str) -> list[Method]:
+        return [m for m in self.methods if model.ref(m).path == display]
 
 
 def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, str]:
     """Everything the generator writes, keyed by path relative to the output folder.
     `specs` maps a method's key to the spec path shown in headers and comments."""
-    return plan_built(methods, specs)[0]
+    return plan_built(Listed(methods), specs)[0]
 
 
 def plan_built(
-    methods: list[Method],
+    source: Methods,
     specs: dict[tuple[str, str], str],
     cache: RenderCache | None = None,
     fingerprint: Fingerprint | None = None,
 ) -> tuple[dict[str, str], Planned]:
     """The files, and what they were rendered from (for the report). With `cache`
-    and `fingerprint` (what identifies a method's input: its page's content and
-    includes), a module whose inputs and names are as in an earlier run is taken
-    from that run, unbuilt and unrendered."""
+    and `fingerprint` (what identifies a page's input: its content and includes),
+    the outline of an earlier run over methods with the same `outline_facts` is
+    taken as it was, and so is a module whose inputs and names are as in an earlier
+    run: then only the pages of the modules rendered again are loaded."""
     out = Planner(cache)
-    whole = model.outline(methods, specs)
-    made = [make_module(out, part, fingerprint) for part in whole.parts]
+    whole = kept_outline(source, specs, out.cache)
+    method_of = MethodLookup(source)
+    made = [make_module(out, part, fingerprint, method_of) for part in whole.parts]
     for m in made:
         out.rendered.update(m.files)
     views = {
         api: {part.key: namespace_view(part) for part in whole.parts if part.api == api}
         for api in ("v2", "v3")
     }
-    sources = f"{len(whole.methods)} method specs"
+    sources = f"{len(whole.kept)} method specs"
     root = views["v2"].pop("", None)  # dot-less methods, mixed into the clients
     out.emit(
         f"{PACKAGE}/client.py",
@@ -143,7 +170,7 @@ def plan_built(
     out.emit_kept(
         f"{PACKAGE}/errors.py",
         "errors.py.jinja",
-        sources=f"the error tables of {len(whole.methods)} method specs",
+        sources=f"the error tables of {len(whole.kept)} method specs",
         classes=whole.classes,
         runtime_classes=model.RUNTIME_CLASSES,
     )
@@ -159,7 +186,12 @@ def plan_built(
     for name, text in runtime_files().items():
         out.files[f"{PACKAGE}/{name}"] = text
     out.files[f"{PACKAGE}/py.typed"] = ""
-    out.files[f"{PACKAGE}/mockdata.json"] = mock_json(whole.methods, out.cache)
+    out.files[f"{PACKAGE}/mockdata.json"] = mock_json(
+        [
+            mock_text(out.cache, fingerprint, method_of, r)
+            for r in sorted(whole.kept, key=model.mock_order)
+        ]
+    )
     out.files["pyproject.toml"] = out.render(
         "pyproject.toml.jinja", has_v3=bool(views["v3"])
     )
@@ -176,22 +208,63 @@ def namespace_view(part: model.ModulePart) -> dict[str, str]:
     }
 
 
+def kept_outline(
+    source: Methods, specs: dict[tuple[str, str], str], cache: RenderCache
+) -> model.Outline:
+    """The outline of an earlier run over methods with the same outline facts, or a
+    new one. It is kept pickled as `model.outline` made it: building modules fills
+    its namespaces in."""
+    key = f"outline:{source.outline_key}" if source.outline_key else None
+    kept = cache.get(key) if cache.file else None
+    if isinstance(kept, bytes):
+        try:
+            whole = pickle.loads(kept)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            whole = None
+        if isinstance(whole, model.Outline):
+            return whole
+    whole = model.outline(source.methods, specs)
+    if cache.file:
+        cache.put(key, pickle.dumps(whole, protocol=pickle.HIGHEST_PROTOCOL))
+    return whole
+
+
+class MethodLookup:
+    """A method of the outline by its reference, loading its page once."""
+
+    def __init__(self, source: Methods) -> None:
+        self.source = source
+        self.pages: dict[str, dict[tuple[str, str], Method]] = {}
+
+    def __call__(self, at: model.MethodRef) -> Method:
+        if at.path not in self.pages:
+            self.pages[at.path] = {
+                (m.method, m.api): m for m in self.source.page_methods(at.path)
+            }
+        return self.pages[at.path][(at.method, at.api)]
+
+
 def make_module(
-    out: Planner, part: model.ModulePart, fingerprint: Fingerprint | None
+    out: Planner,
+    part: model.ModulePart,
+    fingerprint: Fingerprint | None,
+    method_of: model.MethodOf,
 ) -> ModuleMade:
     """The part rendered, or as an earlier run rendered the same inputs."""
     key = part_key(part, fingerprint) if fingerprint and out.cache.file else None
     kept = out.cache.get(key)
     if isinstance(kept, ModuleMade):
         return kept
-    made = render_module(out, part)
+    made = render_module(out, part, method_of)
     out.cache.put(key, made)
     return made
 
 
-def render_module(out: Planner, part: model.ModulePart) -> ModuleMade:
+def render_module(
+    out: Planner, part: model.ModulePart, method_of: model.MethodOf
+) -> ModuleMade:
     """Build one root namespace and render its module and stub."""
-    types_, renames = model.build_module(part)
+    types_, renames = model.build_module(part, method_of)
     ns = part.root
     funcs = ns.all_functions()
     namespaces = ns.walk()
@@ -252,13 +325,11 @@ def part_key(part: model.ModulePart, fingerprint: Fingerprint) -> str | None:
     of the package gave it, and its methods' inputs. None when a method's input
     cannot be identified."""
     items = []
-    for node, leaf, method, const, spec in part.items:
-        identity = fingerprint(method)
+    for node, leaf, at, const, spec in part.items:
+        identity = fingerprint(at.path)
         if identity is None:
             return None
-        items.append(
-            [node.path, leaf, identity, method.method, method.api, const, spec]
-        )
+        items.append([node.path, leaf, identity, at.method, at.api, const, spec])
     skeleton = [
         [
             ns.path,
@@ -286,16 +357,36 @@ def part_key(part: model.ModulePart, fingerprint: Fingerprint) -> str | None:
     return "module:" + keyed(text)
 
 
-def mock_json(methods: list[Method], cache: RenderCache | None = None) -> str:
-    """The mock portal's data, indented (diffs of a committed package stay short);
-    kept by a hash of its compact form, which the C encoder writes ten times faster."""
-    data = model.mock_data(methods)
-    key = "mockdata:" + keyed(json.dumps(data, sort_keys=True, ensure_ascii=False))
-    kept = cache.get(key) if cache else None
-    if kept is None:
-        kept = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-        if cache:
-            cache.put(key, kept)
+def mock_json(entries: list[str]) -> str:
+    """The mock portal's data (`model.mock_data`) from its entries' texts
+    (`mock_text`) in the order of `model.mock_order`: what `json.dumps(...,
+    indent=1, sort_keys=True, ensure_ascii=False)` writes, indented so the diffs of
+    a committed package stay short."""
+    if not entries:
+        return '{\n "methods": []\n}\n'
+    return '{\n "methods": [\n' + ",\n".join(entries) + "\n ]\n}\n"
+
+
+def mock_text(
+    cache: RenderCache,
+    fingerprint: Fingerprint | None,
+    method_of: model.MethodOf,
+    at: model.MethodRef,
+) -> str:
+    """A method's entry in the mock portal's data, as `mock_json` places it; kept
+    by its page's input identity."""
+    identity = fingerprint(at.path) if fingerprint and cache.file else None
+    key = f"mock:{identity}:{at.method}:{at.api}" if identity else None
+    kept = cache.get(key)
+    if not isinstance(kept, str):
+        text = json.dumps(
+            model.mock_entry(method_of(at)),
+            indent=1,
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        kept = "\n".join("  " + line for line in text.split("\n"))
+        cache.put(key, kept)
     return kept
 
 

@@ -222,8 +222,8 @@ def test_rendered_modules_are_kept_and_match_a_fresh_render(specs, tmp_path, mon
     rendered: list[str] = []
     real = planning.render_module
 
-    def recorded(out, part):
-        made = real(out, part)
+    def recorded(out, part, method_of):
+        made = real(out, part, method_of)
         rendered.extend(made.files)
         return made
 
@@ -231,4 +231,59 @@ def test_rendered_modules_are_kept_and_match_a_fresh_render(specs, tmp_path, mon
     assert regenerate(str(specs), "--out", str(out)) == 0
     assert sorted(rendered) == ["b24client/demo.py", "b24client/demo.pyi"]
     assert (out / "b24client/v3/demo.py").is_file() and (out / "b24client/_root.py").is_file()
+    assert_same_as_uncached(out, specs, tmp_path, monkeypatch)
+
+
+def outlines_and_unpickled_pages(monkeypatch):
+    """How often the run makes the package's outline, and which cached pages it
+    unpickles, from now on."""
+    from generator.read.cache import PageCache
+    from generator.render import model
+
+    made: list[int] = []
+    unpickled: list[str] = []
+    real_outline, real_methods = model.outline, PageCache.methods
+
+    def outline(methods, specs):
+        made.append(len(methods))
+        return real_outline(methods, specs)
+
+    def methods(self, display):
+        unpickled.append(display)
+        return real_methods(self, display)
+
+    monkeypatch.setattr(model, "outline", outline)
+    monkeypatch.setattr(PageCache, "methods", methods)
+    return made, unpickled
+
+
+def test_a_changed_description_keeps_the_outline_and_loads_no_other_page(
+    specs, tmp_path, monkeypatch
+):
+    """The package-wide decisions read only names, pages and error tables
+    (`model.outline_facts`): after a description changes, the outline of the last
+    run is taken as it was, and of the unchanged pages only those of the module
+    rendered again are unpickled."""
+    monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    add_a_sentence(specs / "demo" / "demo.item.get.md")
+    made, unpickled = outlines_and_unpickled_pages(monkeypatch)
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    assert made == [] and unpickled == ["specs/demo/demo.item.md"]
+    assert "One sentence more." in (out / "b24client" / "demo.py").read_text()
+    assert_same_as_uncached(out, specs, tmp_path, monkeypatch)
+
+
+def test_a_changed_error_table_makes_the_outline_again(specs, tmp_path, monkeypatch):
+    monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    spec = specs / "demo" / "demo.item.get.md"
+    spec.write_text(spec.read_text().replace("ITEM_NOT_FOUND", "ITEM_IS_GONE"))
+    made, unpickled = outlines_and_unpickled_pages(monkeypatch)
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    assert len(made) == 1 and unpickled  # every method, the unchanged ones unpickled
+    assert "class ItemIsGone" in (out / "b24client" / "errors.py").read_text()
+    assert "ItemNotFound" not in (out / "b24client" / "errors.py").read_text()
     assert_same_as_uncached(out, specs, tmp_path, monkeypatch)

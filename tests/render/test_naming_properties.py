@@ -71,3 +71,16 @@ def test_collisions_are_resolved_and_reported():
 def test_a_pyname_is_made_only_by_the_naming_function():
     with pytest.raises(TypeError):
         naming.PyName("anything")
+
+
+def test_a_pickled_pyname_comes_back_through_the_naming_function():
+    """The render cache keeps outlines pickled: their names come back as PyNames,
+    and a pickle cannot make a PyName of what is no identifier."""
+    import pickle
+
+    name = naming.snake("crm.item-list")
+    back = pickle.loads(pickle.dumps(name))
+    assert back == name and naming.is_name(back)
+    forged = pickle.dumps(name).replace(name.encode(), b"x" * (len(name) - 1) + b"-")
+    with pytest.raises(ValueError):
+        pickle.loads(forged)

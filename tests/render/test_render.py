@@ -96,3 +96,33 @@ def test_the_report_lists_renames_per_api_client_first(tmp_path, monkeypatch):
     where = [r.split(":")[0] for r in outcome.report.renames]
     assert "demo" in where and "client.v3" in where
     assert where.index("demo") < where.index("client.v3"), where
+
+
+def test_mockdata_is_what_json_dumps_writes():
+    """`mockdata.json` is joined from per-method texts (each kept with its page):
+    it must be the bytes `json.dumps(..., indent=1, sort_keys=True)` writes, line
+    separators of other kinds inside strings included."""
+    import json
+
+    from generator.ir import Error, Returns
+    from generator.render import model
+    from generator.render.planning import Listed, mock_json, mock_text
+    from generator.render.cache import RenderCache
+
+    odd = "a\u2028b\x85c\x1cd\r\ne"
+    methods = [
+        Method(method="demo.b.get", scope="demo", params=(Param(name=odd, type="string"),)),
+        Method(method="demo.A.get", scope="demo", api="v3",
+               returns=Returns(example={"result": {odd: [1, {"k": None}]}}),
+               errors=(Error(code="NOT_FOUND", message=odd, description="not found"),)),
+        Method(method="demo.a.get", scope="demo"),
+    ]
+    lookup = {model.ref(m): m for m in methods}.__getitem__
+    texts = [mock_text(RenderCache(None), None, lookup, model.ref(m))
+             for m in sorted(methods, key=model.mock_order)]
+    expected = json.dumps(model.mock_data(methods), indent=1, sort_keys=True,
+                          ensure_ascii=False) + "\n"
+    assert mock_json(texts) == expected
+    assert mock_json([]) == json.dumps({"methods": []}, indent=1) + "\n"
+    assert plan(methods, {})["b24client/mockdata.json"] == expected
+    assert Listed(methods).page_methods("") == methods
