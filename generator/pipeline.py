@@ -23,6 +23,7 @@ from generator.read import (
     every,
     expand,
     load_page,
+    pages_among,
     read_each,
     read_paths,
 )
@@ -33,6 +34,7 @@ from generator.render.write import (
     as_recorded,
     foreign_files,
     tree_diff,
+    with_manifest,
     write_tree,
 )
 
@@ -124,10 +126,14 @@ def page_summary(methods: list[Method]) -> str:
 
 
 def load_specs(
-    root: Path, each: Each = every, cache: PageCache | None = None
+    root: Path,
+    each: Each = every,
+    cache: PageCache | None = None,
+    pages: list[Path] | None = None,
 ) -> Loaded:
-    """Read every spec below `root`; paths are shown as `<root name>/<relative path>`
-    so headers do not depend on where the checkout lives."""
+    """Read every spec below `root` (`pages`: those files, when a scan found them);
+    paths are shown as `<root name>/<relative path>` so headers do not depend on
+    where the checkout lives."""
     loaded = Loaded(cache=cache, finish=for_rendering)
     if not root.is_dir():
         loaded.problems.append(
@@ -141,7 +147,7 @@ def load_specs(
         return loaded
     jobs: list[Job] = [
         (path, "markdown", f"{root.name}/{path.relative_to(root).as_posix()}")
-        for path in expand([root])
+        for path in (expand([root]) if pages is None else pages)
     ]
     for page in read_each(jobs, each, cache, for_rendering, page_summary):
         problems = page.head.problems
@@ -161,8 +167,14 @@ def load_specs(
     return loaded
 
 
-def load_docs(root: Path, each: Each = every, cache: PageCache | None = None) -> Loaded:
-    """Read a docs tree (its root or its `api-reference`, any form the readers know):
+def load_docs(
+    root: Path,
+    each: Each = every,
+    cache: PageCache | None = None,
+    pages: list[Path] | None = None,
+) -> Loaded:
+    """Read a docs tree (its root or its `api-reference`, any form the readers know;
+    `pages`: its pages, when a scan found them):
     the methods its pages document, with the pages' own paths and addresses on the
     docs website. The system errors the pages include from the docs' `_includes` are
     replaced by the project's (`specs/_includes/system-errors.md`, shipped with
@@ -178,7 +190,8 @@ def load_docs(root: Path, each: Each = every, cache: PageCache | None = None) ->
             )
         )
         return loaded
-    jobs: list[Job] = [(path, None, None) for path in expand([root])]
+    found = expand([root]) if pages is None else pages
+    jobs: list[Job] = [(path, None, None) for path in found]
     loaded.pages = len(jobs)
     for page in read_each(jobs, each, cache, as_documented, page_summary):
         loaded.problems.extend(page.head.problems)
@@ -306,11 +319,11 @@ def regenerate(
         if kept is not None:
             return Outcome(kept, [])
     cache = PageCache.open(inputs.cache_dir(), inputs.request_key(source, mode))
-    cache.know(source, before)
+    pages = pages_among(source, before) if source.is_dir() else {}
+    cache.know(source, before, pages)
+    load = load_docs if docs else load_specs
     with collecting_includes() as included:
-        loaded = (
-            load_docs(source, each, cache) if docs else load_specs(source, each, cache)
-        )
+        loaded = load(source, each, cache, list(pages.values()) or None)
     # A page saved while the run read it may not match its hash: then neither the
     # pages read nor the record of this run are kept. (A page taken from the cache
     # stands for the hash the run started with, whatever happens to it meanwhile.)
@@ -331,12 +344,13 @@ def regenerate(
     )
     rendered.save()
     made = make_report(loaded, planned, files)
-    changed = tree_diff(out, files)
+    encoded = with_manifest(files)
+    changed = tree_diff(out, encoded)
     if check:
         return Outcome(loaded.problems, changed, report=made)
     record = inputs.record(source, mode, before, included, loaded.problems)
     if changed:
-        write_tree(out, files, set(changed))
+        write_tree(out, encoded, set(changed))
     if settled:
         inputs.save(out, out / MANIFEST, record)
     return Outcome(loaded.problems, changed, written=bool(changed), report=made)

@@ -17,6 +17,7 @@ from generator.read.deps import INCLUDES_READ, collecting_includes, display_path
 
 FORMATS = ("markdown", "pipe", "blank")
 SUFFIXES = (".md", ".txt")
+SKIP = ("_", ".")  # folders (and files) that hold includes or are hidden
 
 
 def sniff(text: str) -> str:
@@ -37,10 +38,22 @@ def expand(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(path / rel for rel in files_below(path, SUFFIXES, ("_", ".")))
+            out.extend(path / rel for rel in files_below(path, SUFFIXES, SKIP))
         else:
             out.append(path)
     return out
+
+
+def pages_among(root: Path, found: Iterable[str]) -> dict[str, Path]:
+    """`expand([root])` by relative path, from the relative paths of a scan of the
+    folder `root` that holds every page (`inputs.signatures`): one walk, not two."""
+    pages = [
+        rel
+        for rel in found
+        if rel.endswith(SUFFIXES)
+        and not any(p.startswith(SKIP) for p in rel.split("/"))
+    ]
+    return {rel: root / rel for rel in sorted(pages, key=lambda rel: rel.split("/"))}
 
 
 def read_file(

@@ -46,17 +46,21 @@ class PageCache:
     _hashes: dict[str, str] = field(default_factory=dict)  # by str(path)
     _paths: dict[str, Path] = field(default_factory=dict)  # one Path per include
     read: set[Path] = field(default_factory=set)  # pages read this run, and their deps
+    _fingerprints: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def open(cls, folder: Path | None, key: str) -> PageCache:
         file = cache_file(folder, "pages", f"{FORMAT}:{key}")
         return cls(file, load_entries(file))
 
-    def know(self, root: Path, hashes: dict[str, str]) -> None:
+    def know(self, root: Path, hashes: dict[str, str], pages: dict[str, Path]) -> None:
         """Take the hashes of the files below `root` the run already made
-        (`inputs.input_files`), so no page is read twice to be hashed."""
+        (`inputs.input_files`), so no page is read twice to be hashed (`pages`: the
+        paths the run reads pages by, by relative path)."""
         if root.is_dir():
-            self._hashes.update({str(root / rel): h for rel, h in hashes.items()})
+            self._hashes.update(
+                {str(pages.get(rel) or root / rel): h for rel, h in hashes.items()}
+            )
 
     def hash_of(self, path: str) -> str:
         if path not in self._hashes:
@@ -114,10 +118,16 @@ class PageCache:
         """What identifies a page's input in this run: the hashes its entry is valid
         for (the page and every file it depended on). None for a page this run
         neither read nor found here."""
-        entry = self.entries.get(display) if display in self.seen else None
-        if entry is None:
-            return None
-        return digest(repr((display, entry[0], sorted(entry[1].items()))).encode())
+        if display not in self._fingerprints:
+            entry = self.entries.get(display) if display in self.seen else None
+            self._fingerprints[display] = (
+                None
+                if entry is None
+                else digest(
+                    repr((display, entry[0], sorted(entry[1].items()))).encode()
+                )
+            )
+        return self._fingerprints[display]
 
     def save(self) -> None:
         """Write the entries of the pages this run read (pages gone are dropped)."""
