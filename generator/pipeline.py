@@ -259,9 +259,9 @@ def system_errors() -> tuple[Error, ...]:
         .joinpath("templates/system-errors.md")
         .read_text(encoding="utf-8")
     )
-    page = (
-        "---\nmethod: system.errors\nscope: system\n---\n"
-        "# System errors system.errors\n\n## Error Handling\n\n" + text
+    page = (  # a docs page's form: no front matter, so no YAML to load
+        "# System errors system.errors\n\n> Scope: [`system`](#)\n\n"
+        "## Error Handling\n\n" + text
     )
     methods, _ = read_markdown_text(page, Path("system-errors.md"), "system-errors.md")
     errors = methods[0].errors if methods else ()

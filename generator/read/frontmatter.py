@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from generator.diagnostics import Diagnostic, Position, diagnostic
 
 # The spec schema: key -> accepted Python types. One place for it; lint and sync read
@@ -63,6 +61,8 @@ def split(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
                 "close it with a line holding only ---",
             )
         ]
+    from generator.read.yamlload import YamlProblem, key_marks, load_yaml
+
     yaml_text = "\n".join(lines[1:end])
     fm = FrontMatter(present=True, body="\n".join(lines[end + 1 :]), body_line=end + 2)
     problems: list[Diagnostic] = []
@@ -80,7 +80,8 @@ def split(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
         ]
     if data is None:
         return fm, []
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+    keys = key_marks(node)
+    if not isinstance(data, dict) or keys is None:
         fm.parsed = False
         return fm, [
             diagnostic(
@@ -91,10 +92,8 @@ def split(text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
             )
         ]
     fm.data = data
-    for key_node, _ in node.value:
-        fm.positions[str(key_node.value)] = Position(
-            path, key_node.start_mark.line + 2, key_node.start_mark.column + 1
-        )
+    for key, line, col in keys:
+        fm.positions[key] = Position(path, line + 2, col + 1)
     problems.extend(check_schema(fm, path))
     return fm, problems
 
@@ -135,157 +134,6 @@ def check_params(fm: FrontMatter, path: str) -> list[Diagnostic]:
                 )
                 problems.append(diagnostic("SPEC005", pos, message))
     return problems
-
-
-MAX_YAML_CHARS = 256 * 1024
-MAX_YAML_DEPTH = 40
-SYNTAX_HINT = "fix the YAML syntax (quote values holding ': ' or '#')"
-
-
-class YamlProblem(Exception):
-    """Why a front matter did not load, at a 1-based line and column of the YAML."""
-
-    def __init__(
-        self, message: str, line: int = 1, col: int = 1, hint: str = ""
-    ) -> None:
-        super().__init__(message)
-        self.message, self.line, self.col = message, line, col
-        self.hint = hint or SYNTAX_HINT
-
-
-BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class SpecLoader(BaseLoader):  # type: ignore[valid-type,misc]
-    """YAML 1.1 as specs use it, minus timestamps: `replacement: 2024-02-30` is the
-    text someone wrote, not a date that fails to construct."""
-
-    yaml_implicit_resolvers = {
-        first: [
-            (tag, regexp) for tag, regexp in resolvers if not tag.endswith("timestamp")
-        ]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-
-def load_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """The node tree and the data of a front matter, within bounds: no aliases (an
-    alias bomb grows without limit), nesting at most MAX_YAML_DEPTH, at most
-    MAX_YAML_CHARS, text that is valid Unicode; every failure is a YamlProblem."""
-    if len(text) > MAX_YAML_CHARS:
-        raise YamlProblem(f"it is {len(text):,} characters; at most {MAX_YAML_CHARS:,}")
-    check_events(text)
-    loader = SpecLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        raise problem_of(exc) from None
-    except CONSTRUCTION_ERRORS as exc:
-        # constructors of explicit tags (`!!int abc`, `!!bool maybe`, 5,000 digits)
-        where = failing_scalar(node)
-        raise YamlProblem(
-            f"a value cannot be read: {exc}".split("\n")[0],
-            *line_col(where.start_mark if where else None),
-            "write plain values; drop explicit !!tags",
-        ) from None
-    finally:
-        loader.dispose()
-    if has_surrogate(data):
-        raise YamlProblem("a value holds a lone surrogate (\\ud800-\\udfff)")
-    return node, data
-
-
-# What PyYAML's constructors of explicit tags raise on values they cannot build.
-CONSTRUCTION_ERRORS = (
-    ValueError,
-    TypeError,
-    KeyError,
-    OverflowError,
-    AttributeError,
-    IndexError,
-)
-
-
-def failing_scalar(node: yaml.Node | None) -> yaml.Node | None:
-    """The first scalar whose value cannot be constructed, to point at it."""
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop()
-        if isinstance(current, yaml.ScalarNode):
-            probe = SpecLoader("")  # a fresh one: a failed construction leaves state
-            try:
-                probe.construct_object(current, deep=True)
-            except CONSTRUCTION_ERRORS:
-                return current
-            finally:
-                probe.dispose()
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(reversed(current.value))
-        elif isinstance(current, yaml.MappingNode):
-            stack.extend(n for pair in reversed(current.value) for n in reversed(pair))
-    return node
-
-
-def check_events(text: str) -> None:
-    """Refuse aliases and deep nesting before anything is built from the events."""
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=BaseLoader):
-            if isinstance(event, yaml.AliasEvent):
-                raise YamlProblem(
-                    f"alias *{event.anchor} is not allowed",
-                    *line_col(event.start_mark),
-                    "write the value out instead of an anchor and alias",
-                )
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    raise YamlProblem(
-                        f"nested deeper than {MAX_YAML_DEPTH} levels",
-                        *line_col(event.start_mark),
-                        "a spec's front matter needs a few levels at most",
-                    )
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError as exc:
-        raise problem_of(python_parser_error(text) or exc) from None
-
-
-def python_parser_error(text: str) -> yaml.YAMLError | None:
-    """The pure-Python parser's account of a syntax error: it points at the line that
-    opened what never closed, where libyaml points at the end of the input."""
-    try:
-        for _ in yaml.parse(text, Loader=yaml.SafeLoader):
-            pass
-    except yaml.YAMLError as exc:
-        return exc
-    return None
-
-
-def line_col(mark: Any) -> tuple[int, int]:
-    """1-based line and column of a mark (PyYAML's or libyaml's), or 1:1."""
-    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-
-
-def problem_of(exc: yaml.YAMLError) -> YamlProblem:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
-    if mark is None:
-        return YamlProblem(str(problem))
-    return YamlProblem(str(problem), mark.line + 1, mark.column + 1)
-
-
-def has_surrogate(value: Any) -> bool:
-    """Whether any text in loaded data holds a lone surrogate (it cannot be written
-    as UTF-8). Depth is bounded by check_events."""
-    if isinstance(value, str):
-        return any("\ud800" <= ch <= "\udfff" for ch in value)
-    if isinstance(value, dict):
-        return any(has_surrogate(k) or has_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(has_surrogate(v) for v in value)
-    return False
 
 
 def check_schema(fm: FrontMatter, path: str) -> list[Diagnostic]:

@@ -214,12 +214,14 @@ def _base_name(base: ast.expr) -> str:
     return base.id if isinstance(base, ast.Name) else ""
 
 
-# Attributes the client classes define themselves (read from the runtime that defines
-# them, plus the `v3` view the client template adds and the instance attribute
-# `timeout`); no namespace or root method may take them.
-CLIENT_ATTRS = class_attributes(
-    CLIENT_SOURCE.read_text(encoding="utf-8"), ("SyncClient", "AsyncClient")
-) | {"v3", "timeout"}
+@lru_cache(maxsize=1)  # read when an outline is made, not when one is kept
+def client_attrs() -> frozenset[str]:
+    """Attributes the client classes define themselves (read from the runtime that
+    defines them, plus the `v3` view the client template adds and the instance
+    attribute `timeout`); no namespace or root method may take them."""
+    source = CLIENT_SOURCE.read_text(encoding="utf-8")
+    return class_attributes(source, ("SyncClient", "AsyncClient")) | {"v3", "timeout"}
+
 
 # Module names of the package itself (rendered ones and the runtime's); a root
 # namespace never takes one.
@@ -586,20 +588,18 @@ def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline
     own: dict[tuple[str, str], frozenset[str]] = {}
     client_renames: dict[str, list[Rename]] = {}
     for api, roots in trees.items():
-        client_attrs = naming.unique_names(
+        attrs = naming.unique_names(
             [roots[k].segment for k in sorted(roots) if k],
-            CLIENT_ATTRS if api == "v2" else naming.MODULE_NAMES,
+            client_attrs() if api == "v2" else naming.MODULE_NAMES,
             renames=client_renames.setdefault(api, []),
             where="client" if api == "v2" else "client.v3",
         )
         for key, root in roots.items():
             if key:
-                root.attr = client_attrs[root.segment]
+                root.attr = attrs[root.segment]
                 own[(api, key)] = frozenset()
             else:  # dot-less methods are the client's own
-                own[(api, key)] = frozenset(
-                    {*CLIENT_ATTRS, *client_attrs.values(), "call"}
-                )
+                own[(api, key)] = frozenset({*client_attrs(), *attrs.values(), "call"})
     parts = [
         ModulePart(
             api=api,
