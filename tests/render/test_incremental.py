@@ -338,3 +338,44 @@ def test_where_a_write_may_not_move_the_ctime_every_file_is_hashed(cached, monke
     page.write_bytes(b"BBB")
     os.utime(page, ns=(old, old))
     assert inputs.input_files(src)["a.md"] == inputs.digest(b"BBB")
+
+
+def test_a_method_documented_twice_stays_skipped_when_the_outline_is_kept(cached, monkeypatch):
+    """Which page a method is taken from is decided from the pages' heads: after the
+    second page's text changes (its outline facts do not), the first page still wins,
+    the second is still reported skipped, and the output is a fresh run's."""
+    docs = cached / "docs"
+    (docs / "a").mkdir(parents=True)
+    (docs / "b").mkdir()
+    (docs / "_includes").mkdir()
+    for name in ("outer", "later"):
+        (docs / "_includes" / f"{name}.md").write_text(TABLE.format(code=f"{name.upper()}_CODE"))
+    (docs / "a" / "demo-twin-get.md").write_text(PAGE.format(name="twin"))
+    second = docs / "b" / "demo-twin-get.md"
+    second.write_text(PAGE.format(name="twin").replace("Reads one", "Also reads one"))
+    out = cached / "out"
+    first = pipeline.regenerate(None, out, docs=docs, report=True)
+    assert first.report is not None
+    twice = [s for s in first.report.skipped if "duplicate method" in s[1]]
+    assert [path.endswith("b/demo-twin-get.md") for path, _ in twice] == [True]
+    second.write_text(second.read_text().replace("Also reads", "Still reads"))
+    forget_process_caches()
+    again = pipeline.regenerate(None, out, docs=docs, report=True)
+    assert again.report is not None and again.report.skipped == first.report.skipped
+    assert "Reads one twin" in (out / "b24client" / "demo.py").read_text()
+    same_as_uncached(out, docs, cached, monkeypatch, docs=True)
+
+
+def test_a_spec_defining_a_method_again_stops_a_cached_run(cached):
+    specs = cached / "specs"
+    specs.mkdir()
+    (specs / "one.md").write_text(NAMED_PAGE.format(method="demo.twin.get", code="ITEM_NOT_FOUND"))
+    out = cached / "out"
+    assert pipeline.regenerate(specs, out).written
+    (specs / "two.md").write_text(NAMED_PAGE.format(method="demo.twin.get", code="ITEM_NOT_FOUND"))
+    forget_process_caches()
+    outcome = pipeline.regenerate(specs, out)
+    assert not outcome.written
+    assert [(p.code, p.position.path) for p in outcome.problems if p.severity == "error"] == [
+        ("SPEC008", "specs/two.md")
+    ]
