@@ -76,18 +76,19 @@ class Loaded:
     def methods(self) -> list[Method]:
         return [m for page in self.read for m in self.page_methods(page.display)]
 
+    @cached_property
+    def _pages(self) -> dict[str, Page]:
+        return {page.display: page for page in self.read}
+
     def page_methods(self, display: str) -> list[Method]:
         """The methods taken from the page `display`, as the run renders them."""
         if display not in self._kept:
-            taken: list[Method] = []
-            for page in self.read:
-                if page.display == display:
-                    for m in load_page(page, self.cache, self.finish):
-                        if self.specs.get(m.key) == display and all(
-                            t.key != m.key for t in taken
-                        ):
-                            taken.append(replace(m, errors=m.errors + self.system))
-            self._kept[display] = taken
+            taken: dict[tuple[str, str], Method] = {}
+            page = self._pages.get(display)
+            for m in load_page(page, self.cache, self.finish) if page else []:
+                if self.specs.get(m.key) == display and m.key not in taken:
+                    taken[m.key] = replace(m, errors=m.errors + self.system)
+            self._kept[display] = list(taken.values())
         return self._kept[display]
 
     def duplicates(self) -> list[Diagnostic]:
