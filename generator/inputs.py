@@ -259,7 +259,7 @@ def load_entries(file: Path | None) -> dict[Any, Any]:
     try:
         with file.open("rb") as fh:
             entries = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+    except Exception:  # unreadable, or whatever a damaged pickle raises
         return {}
     return entries if isinstance(entries, dict) else {}
 

@@ -15,6 +15,7 @@ from generator import inputs
 from generator.diagnostics import Diagnostic, diagnostic
 from generator.ir import Error, Method, Param, ReturnField, Source
 from generator.read import (
+    CacheDamaged,
     Each,
     Finish,
     Job,
@@ -311,6 +312,23 @@ def regenerate(
     with `check` only list the files that would change. A run over the inputs the
     output was made from ends early (no report then, unless `report` asks for one).
     `each` walks the pages read (the CLI's progress bar)."""
+    try:
+        return run(specs, out, check, force, docs, report, each, inputs.cache_dir())
+    except CacheDamaged:  # a cache only ever saves time: the run is made without one
+        return run(specs, out, check, force, docs, report, each, None)
+
+
+def run(
+    specs: Path | None,
+    out: Path,
+    check: bool,
+    force: bool,
+    docs: Path | None,
+    report: bool,
+    each: Each,
+    folder: Path | None,
+) -> Outcome:
+    """`regenerate` with b24gen's caches in `folder` (None: none)."""
     source = docs if docs is not None else (specs or Path("specs"))
     mode = "docs" if docs is not None else "specs"
     seen = inputs.signatures(source) if source.exists() else {}
@@ -319,8 +337,8 @@ def regenerate(
         kept = unchanged_run(out, source, mode, before)
         if kept is not None:
             return Outcome(kept, [])
-    cache = PageCache.open(inputs.cache_dir(), inputs.request_key(source, mode))
-    pages = pages_among(source, before) if source.is_dir() else {}
+    cache = PageCache.open(folder, inputs.request_key(source, mode))
+    pages = pages_among(source, seen) if source.is_dir() else {}
     cache.know(source, before, pages)
     load = load_docs if docs else load_specs
     with collecting_includes() as included:
@@ -339,7 +357,7 @@ def regenerate(
     from generator.render.cache import RenderCache  # only a run that renders loads it
     from generator.render.planning import plan_built
 
-    rendered = RenderCache.open(inputs.cache_dir(), inputs.request_key(source, mode))
+    rendered = RenderCache.open(folder, inputs.request_key(source, mode))
     files, planned = plan_built(
         loaded, loaded.specs, rendered, cache.fingerprint if settled else None
     )

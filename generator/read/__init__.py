@@ -194,18 +194,21 @@ def read_each(
     next(walk, None)  # the walker's end (a bar closes)
 
 
+class CacheDamaged(Exception):
+    """A page the cache vouched for (`PageCache.head`) cannot be unpickled. Reading
+    it now might find it changed since the run began, so the caller runs again
+    without the cache instead."""
+
+
 def load_page(
     page: Page, cache: PageCache | None, finish: Finish | None = None
 ) -> list[Method]:
-    """The page's methods: as read, else from the cache, else (a damaged entry)
-    read again."""
-    if page.found is not None:
-        return page.found
-    kept = cache.methods(page.display) if cache is not None else None
-    if kept is None:
-        kept = read_job(page.job, finish)[0]
-    page.found = kept
-    return kept
+    """The page's methods: as read, else from the cache."""
+    if page.found is None:
+        page.found = cache.methods(page.display) if cache is not None else None
+        if page.found is None:
+            raise CacheDamaged(page.display)
+    return page.found
 
 
 def read_job(

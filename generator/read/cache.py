@@ -76,6 +76,8 @@ class PageCache:
         entry = self.entries.get(display)
         if not isinstance(entry, tuple) or len(entry) != 4:
             return None
+        if not isinstance(entry[3], Head) or not isinstance(entry[1], dict):
+            return None
         hashed, deps, _, head = entry
         if hashed != self.hash_of(str(path)):
             return None
@@ -89,10 +91,10 @@ class PageCache:
         if entry is None:
             return None
         try:
-            methods: list[Method] = pickle.loads(entry[2])
-        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            methods = pickle.loads(entry[2])
+        except Exception:  # whatever a damaged pickle raises: not kept, then
             return None
-        return methods
+        return methods if isinstance(methods, list) else None
 
     def _path(self, name: str) -> Path:
         if name not in self._paths:

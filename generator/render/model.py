@@ -520,15 +520,24 @@ def _best_segment(variants: list[str]) -> str:
 
 
 class MethodRef(NamedTuple):
-    """A method as the outline names it: its page and its name."""
+    """A method as the outline names it: its page, its name, and which record of
+    that name on that page it is (a page read as it is may hold one twice)."""
 
     path: str
     method: str
     api: str
+    nth: int = 0
 
 
-def ref(m: Method) -> MethodRef:
-    return MethodRef(_path(m), m.method, m.api)
+def refs(methods: list[Method]) -> list[MethodRef]:
+    """Each method's reference, in the order given."""
+    seen: dict[tuple[str, str, str], int] = {}
+    out = []
+    for m in methods:
+        name = (_path(m), m.method, m.api)
+        out.append(MethodRef(*name, seen.get(name, 0)))
+        seen[name] = seen.get(name, 0) + 1
+    return out
 
 
 def outline_facts(methods: list[Method]) -> list[tuple[object, ...]]:
@@ -600,6 +609,7 @@ def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline
                 own[(api, key)] = frozenset()
             else:  # dot-less methods are the client's own
                 own[(api, key)] = frozenset({*client_attrs(), *attrs.values(), "call"})
+    ref_of = {id(m): r for m, r in zip(kept, refs(kept), strict=True)}
     parts = [
         ModulePart(
             api=api,
@@ -607,7 +617,7 @@ def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline
             module=modules[(api, root_key)],
             root=trees[api][root_key],
             items=[
-                (node, leaf, ref(m), consts[m.key], specs.get(m.key, ""))
+                (node, leaf, ref_of[id(m)], consts[m.key], specs.get(m.key, ""))
                 for node, leaf, m in items
             ],
             errors={
@@ -629,7 +639,7 @@ def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline
         client_renames=client_renames,
         skipped=skipped,
         unraisable=unraisable,
-        kept=[ref(m) for m in kept],
+        kept=[ref_of[id(m)] for m in kept],
     )
 
 
@@ -660,9 +670,7 @@ def build(methods: list[Method], specs: dict[tuple[str, str], str]) -> Built:
     """The whole view: namespaces per api, error classes, TypedDicts per module, what
     was renamed and what was left out."""
     whole = outline(methods, specs)
-    by_ref: dict[MethodRef, Method] = {}
-    for m in methods:
-        by_ref.setdefault(ref(m), m)
+    by_ref = dict(zip(refs(methods), methods, strict=True))
     module_types: dict[tuple[str, str], types.ModuleTypes] = {}
     built: dict[str, list[Rename]] = {}
     for part in whole.parts:

@@ -120,7 +120,9 @@ class Listed:
     outline_key: str | None = None
 
     def page_methods(self, display: str) -> list[Method]:
-        return [m for m in self.methods if model.ref(m).path == display]
+        return [
+            m for m in self.methods if (m.source.path if m.source else "") == display
+        ]
 
 
 def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, str]:
@@ -219,7 +221,7 @@ def kept_outline(
     if isinstance(kept, bytes):
         try:
             whole = pickle.loads(kept)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        except Exception:  # whatever a damaged pickle raises: made anew, then
             whole = None
         if isinstance(whole, model.Outline):
             return whole
@@ -234,14 +236,13 @@ class MethodLookup:
 
     def __init__(self, source: Methods) -> None:
         self.source = source
-        self.pages: dict[str, dict[tuple[str, str], Method]] = {}
+        self.pages: dict[str, dict[model.MethodRef, Method]] = {}
 
     def __call__(self, at: model.MethodRef) -> Method:
         if at.path not in self.pages:
-            self.pages[at.path] = {
-                (m.method, m.api): m for m in self.source.page_methods(at.path)
-            }
-        return self.pages[at.path][(at.method, at.api)]
+            methods = self.source.page_methods(at.path)
+            self.pages[at.path] = dict(zip(model.refs(methods), methods, strict=True))
+        return self.pages[at.path][at]
 
 
 def make_module(

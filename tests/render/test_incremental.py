@@ -379,3 +379,47 @@ def test_a_spec_defining_a_method_again_stops_a_cached_run(cached):
     assert [(p.code, p.position.path) for p in outcome.problems if p.severity == "error"] == [
         ("SPEC008", "specs/two.md")
     ]
+
+
+def test_a_page_that_cannot_be_read_is_reported_not_left_out(cached):
+    """The pages come from the scan of the folder, not from the files it could hash:
+    a page whose bytes cannot be read is a READ001, and nothing is written."""
+    mem = Path("/proc/self/mem")
+    if not mem.exists():
+        pytest.skip("needs /proc/self/mem (Linux): a file whose read fails")
+    specs = cached / "specs"
+    specs.mkdir()
+    (specs / "one.md").write_text(NAMED_PAGE.format(method="demo.one.get", code="ITEM_NOT_FOUND"))
+    (specs / "two.md").symlink_to(mem)
+    outcome = pipeline.regenerate(specs, cached / "out")
+    assert not outcome.written
+    errors = [(p.code, p.position.path) for p in outcome.problems if p.severity == "error"]
+    assert errors == [("READ001", "specs/two.md")]
+
+
+def test_a_damaged_page_in_the_cache_makes_the_run_again_without_it(cached, monkeypatch):
+    """A page entry the cache vouches for but cannot unpickle (a damaged file) is no
+    crash: the run is made again without the cache, and writes what it would."""
+    import pickle
+
+    from generator import inputs
+
+    specs = cached / "specs"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "specs", specs)
+    out = cached / "out"
+    pipeline.regenerate(specs, out)
+    (file,) = (cached / "cache" / "pages").glob("*.pickle")
+    entries = inputs.load_entries(file)
+    hashed, deps, blob, head = entries["specs/demo/demo.item.md"]
+    entries["specs/demo/demo.item.md"] = (hashed, deps, blob.replace(b"generator.ir", b"generator.iq"), head)
+    file.write_bytes(pickle.dumps(entries))
+    page = specs / "demo" / "demo.item.get.md"
+    page.write_text(page.read_text().replace("# ", "# Changed: ", 1))
+    forget_process_caches()
+    runs = []
+    real = pipeline.run
+    monkeypatch.setattr(pipeline, "run", lambda *a: runs.append(a[-1]) or real(*a))
+    outcome = pipeline.regenerate(specs, out)
+    assert runs == [cached / "cache", None]  # with the cache, then without
+    assert outcome.written and "Changed:" in (out / "b24client" / "demo.py").read_text()
+    same_as_uncached(out, specs, cached, monkeypatch)

@@ -117,12 +117,33 @@ def test_mockdata_is_what_json_dumps_writes():
                errors=(Error(code="NOT_FOUND", message=odd, description="not found"),)),
         Method(method="demo.a.get", scope="demo"),
     ]
-    lookup = {model.ref(m): m for m in methods}.__getitem__
-    texts = [mock_text(RenderCache(None), None, lookup, model.ref(m))
-             for m in sorted(methods, key=model.mock_order)]
+    lookup = dict(zip(model.refs(methods), methods)).__getitem__
+    texts = [mock_text(RenderCache(None), None, lookup, at)
+             for at in sorted(model.refs(methods), key=model.mock_order)]
     expected = json.dumps(model.mock_data(methods), indent=1, sort_keys=True,
                           ensure_ascii=False) + "\n"
     assert mock_json(texts) == expected
     assert mock_json([]) == json.dumps({"methods": []}, indent=1) + "\n"
     assert plan(methods, {})["b24client/mockdata.json"] == expected
     assert Listed(methods).page_methods("") == methods
+
+
+def test_a_method_recorded_twice_on_one_page_renders_its_first_record():
+    """`plan` of records as given: two of one name on one page are told apart (the
+    module takes the first, the mock portal lists each with its own data)."""
+    import json
+
+    from generator.render import model
+
+    twins = [
+        Method(method="demo.x.get", scope="demo", params=(Param(name="first", type="integer"),)),
+        Method(method="demo.x.get", scope="demo", params=(Param(name="second", type="string"),)),
+    ]
+    import re
+
+    files = plan(twins, {})
+    module = files["b24client/demo.py"]
+    assert re.search(r"\bfirst\b", module) and not re.search(r"\bsecond\b", module)
+    assert files["b24client/mockdata.json"] == json.dumps(
+        model.mock_data(twins), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    assert model.build(twins, {}).methods == twins
