@@ -120,9 +120,8 @@ class Listed:
     outline_key: str | None = None
 
     def page_methods(self, display: str) -> list[Method]:
-        return [
-            m for m in self.methods if (m.source.path if m.source else "") == display
-        ]
+        named = zip(self.methods, model.refs(self.methods), strict=True)
+        return [m for m, at in named if at.path == display]
 
 
 def plan(methods: list[Method], specs: dict[tuple[str, str], str]) -> dict[str, str]:
