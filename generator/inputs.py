@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 import time
@@ -269,9 +270,11 @@ def load_entries(file: Path | None) -> dict[Any, Any]:
 KEEP_PER_KIND = 8
 
 
-def store_entries(file: Path | None, entries: dict[Any, Any]) -> None:
-    """Replace a cache's file in one step, and prune its kind's oldest files (a
-    cache that cannot be written only costs time)."""
+def store_entries(
+    file: Path | None, entries: dict[Any, Any], pruned: bool = True
+) -> None:
+    """Replace a cache's file in one step, and (`pruned`) prune its kind's oldest
+    files (a cache that cannot be written only costs time)."""
     if file is None:
         return
     try:
@@ -280,18 +283,21 @@ def store_entries(file: Path | None, entries: dict[Any, Any]) -> None:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(entries, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, file)
-        prune(file.parent)
+        if pruned:
+            prune(file.parent)
     except OSError:
         pass
 
 
 def prune(folder: Path, keep: int = KEEP_PER_KIND) -> None:
-    """Remove all but the `keep` most recently written cache files of `folder`."""
+    """Remove all but the `keep` most recently written cache files of `folder`, with
+    the folders of parts kept beside them (`<name>.d`, see render/cache.py)."""
     files = sorted(
         folder.glob("*.pickle"), key=lambda f: f.stat().st_mtime_ns, reverse=True
     )
     for old in files[keep:]:
         old.unlink(missing_ok=True)
+        shutil.rmtree(old.with_suffix(".d"), ignore_errors=True)
 
 
 def record_file(out: Path) -> Path | None:

@@ -1,17 +1,23 @@
 """Rendered files kept between runs, keyed by what they were rendered from: a module
 whose inputs are as they were (same generator, same methods, same names) is neither
 built nor rendered again. One file per source folder in b24gen's cache folder; it
-only ever saves time (a missing or damaged one is made anew)."""
+only ever saves time (a missing or damaged one is made anew).
+
+What only a module rendered again needs (its methods as built, its pieces as
+rendered) is kept on a shelf of that module's: a file of its own beside the cache
+file, loaded when the module is rendered again, so a run that keeps the module
+neither loads nor writes it."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.inputs import cache_file, load_entries, store_entries
+from generator.inputs import cache_file, digest, load_entries, store_entries
 
-FORMAT = 2  # bump when the entries change
+FORMAT = 3  # bump when the entries change
 
 
 @dataclass
@@ -19,6 +25,7 @@ class RenderCache:
     file: Path | None
     entries: dict[str, Any] = field(default_factory=dict)
     used: dict[str, Any] = field(default_factory=dict)
+    shelves: dict[str, Shelf] = field(default_factory=dict)  # named this run
 
     @classmethod
     def open(cls, folder: Path | None, key: str) -> RenderCache:
@@ -36,8 +43,59 @@ class RenderCache:
         if key:
             self.used[key] = value
 
+    def shelf(self, name: str) -> Shelf:
+        """The shelf of `name` (a module), kept while a run names it; its file is
+        read on the first `get`."""
+        if name not in self.shelves:
+            file = None
+            if self.file is not None:
+                file = self.file.with_suffix(".d") / f"{digest(name.encode())}.pickle"
+            self.shelves[name] = Shelf(file)
+        return self.shelves[name]
+
     def save(self) -> None:
-        """Keep what this run used (entries of older runs are dropped)."""
-        if self.file is None or self.used.keys() == self.entries.keys():
+        """Keep what this run used (entries of older runs are dropped), and the
+        shelves it named (those of modules gone are removed)."""
+        if self.file is None:
             return
-        store_entries(self.file, self.used)
+        for shelf in self.shelves.values():
+            shelf.save()
+        folder = self.file.with_suffix(".d")
+        named = {s.file.name for s in self.shelves.values() if s.file is not None}
+        if folder.is_dir():
+            for old in folder.glob("*.pickle"):
+                if old.name not in named:
+                    with contextlib.suppress(OSError):
+                        old.unlink()
+        if self.used.keys() != self.entries.keys():
+            store_entries(self.file, self.used)
+
+
+@dataclass
+class Shelf:
+    """One module's part of the render cache (`RenderCache.shelf`)."""
+
+    file: Path | None
+    entries: dict[str, Any] | None = None  # None: not read yet
+    used: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str | None) -> Any:
+        if not key or self.file is None:
+            return None
+        if self.entries is None:
+            self.entries = load_entries(self.file)
+        value = self.entries.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def put(self, key: str | None, value: Any) -> None:
+        if key and self.file is not None:
+            self.used[key] = value
+
+    def save(self) -> None:
+        """Keep what a module rendered again used; a shelf not used stays as it is."""
+        if self.used and (
+            self.entries is None or self.used.keys() != self.entries.keys()
+        ):
+            store_entries(self.file, self.used, pruned=False)

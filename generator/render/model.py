@@ -11,10 +11,11 @@ import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
+from generator.inputs import digest
 from generator.ir import Error, Method
 from generator.render import naming, paging, types
 from generator.render.naming import PyName, Rename
@@ -92,6 +93,11 @@ class Function:
             )
             out.append(tuple(sorted(args, key=lambda a: not a.required)))
         return out
+
+    @cached_property
+    def identity(self) -> str:
+        """A digest of the record, which what is rendered from it is kept by."""
+        return digest(repr(self).encode())
 
 
 @dataclass
@@ -646,8 +652,33 @@ def outline(methods: list[Method], specs: dict[tuple[str, str], str]) -> Outline
 MethodOf = Callable[[MethodRef], Method]
 
 
+def identity(value: object) -> str:
+    """What a piece rendered from `value` is kept by (`Planner.piece`)."""
+    if isinstance(value, Function | types.DictType):
+        return value.identity
+    return repr(value)
+
+
+class Memo(Protocol):
+    """Where built methods are kept between runs (planning gives a module's shelf)."""
+
+    def get(self, key: str | None) -> Any: ...
+
+    def put(self, key: str | None, value: Any) -> None: ...
+
+
+@dataclass
+class Kept:
+    """Methods built by an earlier run, taken again when their page's input
+    (`page_of`), their names and the module's TypedDict names defined before them
+    are as they were then."""
+
+    memo: Memo
+    page_of: Callable[[str], str | None]
+
+
 def build_module(
-    part: ModulePart, method_of: MethodOf
+    part: ModulePart, method_of: MethodOf, kept: Kept | None = None
 ) -> tuple[types.ModuleTypes, list[Rename]]:
     """Fill the part's namespaces with its functions, named and annotated as they are
     written in their classes; returns its TypedDicts and what was renamed."""
@@ -655,10 +686,26 @@ def build_module(
     for ns in part.root.walk():
         taken |= {ns.class_name, "Async" + ns.class_name}
     mt = _module_types(taken)
+    names = repr((sorted(taken), sorted(part.errors.items()))) if kept else ""
+    context = digest(names.encode())
     for node, leaf_key, at, const, spec in part.items:
-        node.functions[leaf_key] = build_function(
-            method_of(at), naming.CALL, const, spec, part.errors, mt
-        )
+        page = kept.page_of(at.path) if kept else None
+        key = None
+        if kept and page:
+            given = repr((context, page, at, const, spec, mt.trail))
+            key = f"fn:{digest(given.encode())}"
+        built = kept.memo.get(key) if kept else None
+        if isinstance(built, tuple) and len(built) == 2:
+            fn, added = built
+            mt.replay(added)
+        else:
+            mark = mt.mark() if kept else None
+            fn = build_function(
+                method_of(at), naming.CALL, const, spec, part.errors, mt
+            )
+            if kept and mark:
+                kept.memo.put(key, (fn, mt.since(mark)))
+        node.functions[leaf_key] = fn
     renames: list[Rename] = []
     resolve_members(part.root, part.own, renames)
     for ns in part.root.walk():

@@ -16,7 +16,7 @@ from generator.inputs import digest
 from generator.ir import Method
 from generator.render import PACKAGE, PUBLIC, model
 from generator.render.cache import RenderCache
-from generator.render.env import environment, method_spec
+from generator.render.env import environment, method_spec, typed_dict
 from generator.render.naming import Rename
 from generator.render.runtime import runtime_files
 
@@ -32,6 +32,33 @@ class Planner:
         self.files: dict[str, str] = {}
         self.rendered: dict[str, str] = {}
         self.cache = cache or RenderCache(None)
+        self.memo: model.Memo | None = None  # the shelf of the module being rendered
+        self.env.globals.update(
+            function=self.piece("function", self.function),
+            typed_dict=self.piece("typed_dict", typed_dict),
+        )
+        self.method_spec = self.piece("method_spec", method_spec)
+
+    def function(self, fn: model.Function, is_async: bool, stub: bool) -> str:
+        macro = self.env.get_template("_function.jinja").module.function  # type: ignore[attr-defined]
+        return str(macro(fn, is_async, stub))
+
+    def piece(self, kind: str, make: Callable[..., str]) -> Callable[..., str]:
+        """`make` as the templates call it, or the text it made in an earlier run
+        from equal arguments (frozen records of the model, flags), kept on the shelf
+        of the module being rendered."""
+
+        def kept(*args: Any) -> str:
+            if self.memo is None:
+                return make(*args)
+            key = f"{kind}:{keyed(' '.join(map(model.identity, args)))}"
+            text = self.memo.get(key)
+            if not isinstance(text, str):
+                text = make(*args)
+                self.memo.put(key, text)
+            return text
+
+        return kept
 
     def render(self, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(version=__version__, **context)
@@ -253,18 +280,24 @@ def make_module(
     """The part rendered, or as an earlier run rendered the same inputs."""
     key = part_key(part, fingerprint) if fingerprint and out.cache.file else None
     kept = out.cache.get(key)
+    shelf = out.cache.shelf(f"{part.api}:{part.key}")  # named: kept while it exists
     if isinstance(kept, ModuleMade):
         return kept
-    made = render_module(out, part, method_of)
+    pieces = model.Kept(shelf, fingerprint) if fingerprint and out.cache.file else None
+    made = render_module(out, part, method_of, pieces)
     out.cache.put(key, made)
     return made
 
 
 def render_module(
-    out: Planner, part: model.ModulePart, method_of: model.MethodOf
+    out: Planner,
+    part: model.ModulePart,
+    method_of: model.MethodOf,
+    kept: model.Kept | None = None,
 ) -> ModuleMade:
-    """Build one root namespace and render its module and stub."""
-    types_, renames = model.build_module(part, method_of)
+    """Build one root namespace and render its module and stub (`kept`: what an
+    earlier run built and rendered of its methods, on the module's shelf)."""
+    types_, renames = model.build_module(part, method_of, kept)
     ns = part.root
     funcs = ns.all_functions()
     namespaces = ns.walk()
@@ -301,11 +334,13 @@ def render_module(
         client_import=f"{package}_client",
     )
     folder = f"{PACKAGE}/" if part.api == "v2" else f"{PACKAGE}/v3/"
+    out.memo = kept.memo if kept else None
     files = {
         f"{folder}{part.module}{suffix}": out.render(f"module{suffix}.jinja", **context)
         for suffix in (".py", ".pyi")
     }
-    rows = [SpecRow(str(f.const), f.wire, f.api, method_spec(f)) for f in funcs]
+    rows = [SpecRow(str(f.const), f.wire, f.api, out.method_spec(f)) for f in funcs]
+    out.memo = None
     stats = ModuleStats(
         functions=len(funcs),
         returns_any=sum(1 for f in funcs if "Any" in f.returns),

@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import Any, NamedTuple
 
 from generator.ir import Method, Param, ReturnField
 
@@ -189,12 +191,36 @@ class DictType:
     open: bool  # the docs allow further keys (user fields, patterns)
     doc: str = ""
 
+    @cached_property
+    def identity(self) -> str:
+        """A digest of the record, which what is rendered from it is kept by; made
+        once, and pickled with the record (render/cache.py keeps both)."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()
+
 
 @dataclass
 class Finding:
     kind: str  # "returns-disagree", "key-type-disagree", ...
     method: str
     text: str
+
+
+class TypesMark(NamedTuple):
+    dicts: int
+    findings: int
+    typed_params: int
+    any_params: int
+    causes: Counter[str]
+
+
+class TypesAdded(NamedTuple):
+    """What building one method added to its module's types."""
+
+    dicts: tuple[DictType, ...]
+    findings: tuple[Finding, ...]
+    typed_params: int
+    any_params: int
+    causes: tuple[tuple[str, int], ...]
 
 
 @dataclass
@@ -210,6 +236,40 @@ class ModuleTypes:
     findings: list[Finding] = field(default_factory=list)
     typed_params: int = 0
     any_params: int = 0
+    trail: str = ""  # the names defined so far, as a chain of digests
+
+    def define(self, name: str, keys: tuple[DictKey, ...], open_: bool) -> None:
+        self.dicts.append(DictType(name, keys, open_))
+        self.trail = hashlib.sha256(f"{self.trail}\0{name}".encode()).hexdigest()
+
+    # -- what building one method added (a method taken as built earlier adds it)
+
+    def mark(self) -> TypesMark:
+        return TypesMark(
+            len(self.dicts),
+            len(self.findings),
+            self.typed_params,
+            self.any_params,
+            Counter(self.causes),
+        )
+
+    def since(self, mark: TypesMark) -> TypesAdded:
+        return TypesAdded(
+            tuple(self.dicts[mark.dicts :]),
+            tuple(self.findings[mark.findings :]),
+            self.typed_params - mark.typed_params,
+            self.any_params - mark.any_params,
+            tuple(sorted((self.causes - mark.causes).items())),
+        )
+
+    def replay(self, added: TypesAdded) -> None:
+        for td in added.dicts:
+            self.taken.add(td.name)
+            self.define(td.name, td.keys, td.open)
+        self.findings.extend(added.findings)
+        self.typed_params += added.typed_params
+        self.any_params += added.any_params
+        self.causes.update(dict(added.causes))
 
     # -- parameters
 
@@ -265,7 +325,7 @@ class ModuleTypes:
         if not keys:
             return None
         name = self.unique(self.name_of(parts))
-        self.dicts.append(DictType(name, tuple(keys), open_))
+        self.define(name, tuple(keys), open_)
         # An open object takes any mapping too: mypy knows no extra-items TypedDict.
         return f"{name} | Mapping[str, Any]" if open_ else name
 
@@ -375,7 +435,7 @@ class ModuleTypes:
             desc = " ".join(documented.description.split())[:300] if documented else ""
             out.append(DictKey(k, typed.annotation, required, desc))
         name = self.unique(self.name_of(parts))
-        self.dicts.append(DictType(name, tuple(out), False))
+        self.define(name, tuple(out), False)
         return Typed(name)
 
 
