@@ -275,6 +275,37 @@ def test_a_changed_description_keeps_the_outline_and_loads_no_other_page(
     assert_same_as_uncached(out, specs, tmp_path, monkeypatch)
 
 
+def test_a_module_rendered_again_builds_and_renders_only_the_changed_method(
+    specs, tmp_path, monkeypatch
+):
+    """The module's other methods are taken as the last run built them, and so is
+    what the templates rendered from them (its shelf in the render cache)."""
+    from generator.render import model, planning
+
+    monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    add_a_sentence(specs / "demo" / "demo.item.get.md")
+    built: list[str] = []
+    rendered: list[tuple[str, bool, bool]] = []
+    real_build, real_function = model.build_function, planning.Planner.function
+
+    def build_function(method, *rest):
+        built.append(method.method)
+        return real_build(method, *rest)
+
+    def function(self, fn, is_async, stub):
+        rendered.append((fn.wire, is_async, stub))
+        return real_function(self, fn, is_async, stub)
+
+    monkeypatch.setattr(model, "build_function", build_function)
+    monkeypatch.setattr(planning.Planner, "function", function)
+    assert regenerate(str(specs), "--out", str(out)) == 0
+    assert built == ["demo.item.get"]
+    assert sorted(rendered) == [("demo.item.get", a, s) for a in (False, True) for s in (False, True)]
+    assert_same_as_uncached(out, specs, tmp_path, monkeypatch)
+
+
 def test_a_changed_error_table_makes_the_outline_again(specs, tmp_path, monkeypatch):
     monkeypatch.setenv("B24GEN_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "out"

@@ -423,3 +423,19 @@ def test_a_damaged_page_in_the_cache_makes_the_run_again_without_it(cached, monk
     assert runs == [cached / "cache", None]  # with the cache, then without
     assert outcome.written and "Changed:" in (out / "b24client" / "demo.py").read_text()
     same_as_uncached(out, specs, cached, monkeypatch)
+
+
+def test_the_shelf_of_a_module_gone_is_removed(cached):
+    """Each module's shelf (render/cache.py) lives as long as the module."""
+    specs = cached / "specs"
+    specs.mkdir()
+    for method in ("alpha.item.get", "beta.item.get"):
+        (specs / f"{method}.md").write_text(NAMED_PAGE.format(method=method, code="ITEM_NOT_FOUND"))
+    out = cached / "out"
+    pipeline.regenerate(specs, out)
+    (folder,) = (cached / "cache" / "rendered").glob("*.d")
+    assert len(list(folder.glob("*.pickle"))) == 2
+    (specs / "beta.item.get.md").unlink()
+    pipeline.regenerate(specs, out)
+    assert len(list(folder.glob("*.pickle"))) == 1
+    assert not (out / "b24client" / "beta.py").exists()
