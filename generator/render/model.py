@@ -116,6 +116,15 @@ class Namespace:
     def label(self) -> str:
         return ".".join(self.path)
 
+    def identity(self) -> str:
+        """A digest of what its class is rendered from: its names, its children's
+        and its methods' (`Function.identity`)."""
+        children = [(c.attr, c.class_name) for c in self.children_sorted]
+        call = self.call.identity if self.call else ""
+        methods = [f.identity for f in self.functions_sorted]
+        text = repr((self.path, self.class_name, children, sorted(self.shadowed), call))
+        return digest(f"{text}{methods}".encode())
+
     @property
     def children_sorted(self) -> list[Namespace]:
         return [self.children[k] for k in sorted(self.children)]
@@ -656,6 +665,8 @@ def identity(value: object) -> str:
     """What a piece rendered from `value` is kept by (`Planner.piece`)."""
     if isinstance(value, Function | types.DictType):
         return value.identity
+    if isinstance(value, Namespace):
+        return value.identity()
     return repr(value)
 
 

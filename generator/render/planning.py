@@ -35,13 +35,19 @@ class Planner:
         self.memo: model.Memo | None = None  # the shelf of the module being rendered
         self.env.globals.update(
             function=self.piece("function", self.function),
+            namespace_class=self.piece("namespace_class", self.namespace_class),
             typed_dict=self.piece("typed_dict", typed_dict),
         )
         self.method_spec = self.piece("method_spec", method_spec)
 
     def function(self, fn: model.Function, is_async: bool, stub: bool) -> str:
-        macro = self.env.get_template("_function.jinja").module.function  # type: ignore[attr-defined]
-        return str(macro(fn, is_async, stub))
+        return self.macro("_function.jinja", "function", fn, is_async, stub)
+
+    def namespace_class(self, ns: model.Namespace, is_async: bool, stub: bool) -> str:
+        return self.macro("_namespace.jinja", "namespace_class", ns, is_async, stub)
+
+    def macro(self, template: str, name: str, *args: Any) -> str:
+        return str(getattr(self.env.get_template(template).module, name)(*args))
 
     def piece(self, kind: str, make: Callable[..., str]) -> Callable[..., str]:
         """`make` as the templates call it, or the text it made in an earlier run
