@@ -332,7 +332,6 @@ def environment() -> jinja2.Environment:
         call_method=call_method,
         one_of=one_of,
         deprecated_decorator=deprecated_decorator,
-        typed_dict=typed_dict,
         class_line=class_line,
         returned_call=returned_call,
         display_statement=display_statement,

@@ -667,6 +667,8 @@ def identity(value: object) -> str:
         return value.identity
     if isinstance(value, Namespace):
         return value.identity()
+    if isinstance(value, list):
+        return digest(" ".join(map(identity, value)).encode())
     return repr(value)
 
 

@@ -14,7 +14,7 @@ import jinja2
 from generator import __version__
 from generator.inputs import digest
 from generator.ir import Method
-from generator.render import PACKAGE, PUBLIC, model
+from generator.render import PACKAGE, PUBLIC, model, types
 from generator.render.cache import RenderCache
 from generator.render.env import environment, method_spec, typed_dict
 from generator.render.naming import Rename
@@ -33,10 +33,11 @@ class Planner:
         self.rendered: dict[str, str] = {}
         self.cache = cache or RenderCache(None)
         self.memo: model.Memo | None = None  # the shelf of the module being rendered
+        self.typed_dict = self.piece("typed_dict", typed_dict)
         self.env.globals.update(
             function=self.piece("function", self.function),
             namespace_class=self.piece("namespace_class", self.namespace_class),
-            typed_dict=self.piece("typed_dict", typed_dict),
+            typed_dicts=self.piece("typed_dicts", self.typed_dicts),
         )
         self.method_spec = self.piece("method_spec", method_spec)
 
@@ -45,6 +46,10 @@ class Planner:
 
     def namespace_class(self, ns: model.Namespace, is_async: bool, stub: bool) -> str:
         return self.macro("_namespace.jinja", "namespace_class", ns, is_async, stub)
+
+    def typed_dicts(self, dicts: list[types.DictType], stub: bool, sep: str) -> str:
+        """A module's TypedDicts, `sep` between them."""
+        return sep.join(self.typed_dict(td, stub) for td in dicts)
 
     def macro(self, template: str, name: str, *args: Any) -> str:
         return str(getattr(self.env.get_template(template).module, name)(*args))
