@@ -20,55 +20,81 @@ from generator.inputs import cache_file, digest, load_entries, store_entries
 FORMAT = 3  # bump when the entries change
 
 
+@dataclass(frozen=True)
+class Apart:
+    """An entry kept in a file of its own beside the cache file (a module's files:
+    written when made, read when used, never rewritten with the rest)."""
+
+    name: str
+
+
 @dataclass
 class RenderCache:
     file: Path | None
     entries: dict[str, Any] = field(default_factory=dict)
     used: dict[str, Any] = field(default_factory=dict)
     shelves: dict[str, Shelf] = field(default_factory=dict)  # named this run
+    kept_apart: dict[str, str] = field(default_factory=dict)  # key -> file name
 
     @classmethod
     def open(cls, folder: Path | None, key: str) -> RenderCache:
         file = cache_file(folder, "rendered", f"{FORMAT}:{key}")
         return cls(file, load_entries(file))
 
+    @property
+    def folder(self) -> Path | None:
+        """Where shelves and entries kept apart lie."""
+        return self.file.with_suffix(".d") if self.file is not None else None
+
     def get(self, key: str | None) -> Any:
         """What an earlier run kept under `key` (None: nothing)."""
         value = self.entries.get(key) if key else None
+        if key and isinstance(value, Apart) and self.folder is not None:
+            value = load_entries(self.folder / value.name).get(key)
+            if value is not None:
+                self.kept_apart[key] = self.entries[key].name
         if key and value is not None:
             self.used[key] = value
         return value
 
-    def put(self, key: str | None, value: Any) -> None:
+    def put(self, key: str | None, value: Any, apart: bool = False) -> None:
+        """Keep `value` under `key`; `apart`: in a file of its own."""
         if key:
             self.used[key] = value
+            if apart and self.folder is not None:
+                name = f"{digest(key.encode())}.kept.pickle"
+                store_entries(self.folder / name, {key: value}, pruned=False)
+                self.kept_apart[key] = name
 
     def shelf(self, name: str) -> Shelf:
         """The shelf of `name` (a module), kept while a run names it; its file is
         read on the first `get`."""
         if name not in self.shelves:
-            file = None
-            if self.file is not None:
-                file = self.file.with_suffix(".d") / f"{digest(name.encode())}.pickle"
+            folder = self.folder
+            file = folder / f"{digest(name.encode())}.pickle" if folder else None
             self.shelves[name] = Shelf(file)
         return self.shelves[name]
 
     def save(self) -> None:
         """Keep what this run used (entries of older runs are dropped), and the
         shelves it named (those of modules gone are removed)."""
-        if self.file is None:
+        if self.file is None or self.folder is None:
             return
         for shelf in self.shelves.values():
             shelf.save()
-        folder = self.file.with_suffix(".d")
-        named = {s.file.name for s in self.shelves.values() if s.file is not None}
-        if folder.is_dir():
-            for old in folder.glob("*.pickle"):
-                if old.name not in named:
+        kept = {s.file.name for s in self.shelves.values() if s.file is not None}
+        kept |= set(self.kept_apart.values())
+        if self.folder.is_dir():
+            for old in self.folder.glob("*.pickle"):
+                if old.name not in kept:
                     with contextlib.suppress(OSError):
                         old.unlink()
-        if self.used.keys() != self.entries.keys():
-            store_entries(self.file, self.used)
+        index = {
+            key: Apart(self.kept_apart[key]) if key in self.kept_apart else value
+            for key, value in self.used.items()
+        }
+        if index.keys() != self.entries.keys():  # a key names one value
+            store_entries(self.file, index)
 
 
 @dataclass

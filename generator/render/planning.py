@@ -296,7 +296,7 @@ def make_module(
         return kept
     pieces = model.Kept(shelf, fingerprint) if fingerprint and out.cache.file else None
     made = render_module(out, part, method_of, pieces)
-    out.cache.put(key, made)
+    out.cache.put(key, made, apart=True)  # not rewritten while the module stays
     return made
 
 
