@@ -56,8 +56,8 @@ class Planner:
 
     def piece(self, kind: str, make: Callable[..., str]) -> Callable[..., str]:
         """`make` as the templates call it, or the text it made in an earlier run
-        from equal arguments (frozen records of the model, flags), kept on the shelf
-        of the module being rendered."""
+        from equal arguments (records of the model by their `identity`, flags by
+        their repr), kept on the shelf of the module being rendered."""
 
         def kept(*args: Any) -> str:
             if self.memo is None:
