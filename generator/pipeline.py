@@ -17,7 +17,6 @@ from generator.ir import Error, Method, Param, ReturnField, Source
 from generator.read import (
     CacheDamaged,
     Each,
-    Finish,
     Job,
     Page,
     duplicate_methods,
@@ -57,7 +56,6 @@ class Loaded:
     read: list[Page] = field(default_factory=list)  # every page, in reading order
     system: tuple[Error, ...] = ()  # errors every method may answer, added to each
     cache: PageCache | None = None
-    finish: Finish | None = None
     _kept: dict[str, list[Method]] = field(default_factory=dict, repr=False)
 
     @property
@@ -86,7 +84,7 @@ class Loaded:
         if display not in self._kept:
             taken: dict[tuple[str, str], Method] = {}
             page = self._pages.get(display)
-            for m in load_page(page, self.cache, self.finish) if page else []:
+            for m in load_page(page, self.cache) if page else []:
                 if self.specs.get(m.key) == display and m.key not in taken:
                     taken[m.key] = replace(m, errors=m.errors + self.system)
             self._kept[display] = list(taken.values())
@@ -103,7 +101,7 @@ class Loaded:
             m
             for page in self.read
             if twice.intersection(page.head.keys)
-            for m in load_page(page, self.cache, self.finish)
+            for m in load_page(page, self.cache)
         ]
         return duplicate_methods(involved)[1]
 
@@ -136,7 +134,7 @@ def load_specs(
     """Read every spec below `root` (`pages`: those files, when a scan found them);
     paths are shown as `<root name>/<relative path>` so headers do not depend on
     where the checkout lives."""
-    loaded = Loaded(cache=cache, finish=for_rendering)
+    loaded = Loaded(cache=cache)
     if not root.is_dir():
         loaded.problems.append(
             diagnostic(
@@ -181,7 +179,7 @@ def load_docs(
     docs website. The system errors the pages include from the docs' `_includes` are
     replaced by the project's (`specs/_includes/system-errors.md`, shipped with
     b24gen), as `b24gen import` does."""
-    loaded = Loaded(cache=cache, finish=as_documented)
+    loaded = Loaded(cache=cache)
     if not root.exists():
         loaded.problems.append(
             diagnostic(

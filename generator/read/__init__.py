@@ -109,13 +109,12 @@ def read_pages(
     fmt: str | None = None,
     each: Each = every,
     cache: PageCache | None = None,
-    finish: Finish | None = None,
 ) -> tuple[list[Method], list[Diagnostic]]:
     """The methods of `files` (each once, SPEC008 for a method documented again)."""
     methods: list[Method] = []
     problems: list[Diagnostic] = []
     jobs: list[Job] = [(path, fmt, None) for path in files]
-    for found, diags in read_files(jobs, each, cache, finish):
+    for found, diags in read_files(jobs, each, cache):
         problems.extend(diags)
         methods.extend(found)
     unique, duplicates = duplicate_methods(methods)
@@ -136,21 +135,17 @@ class Page:
     """One page of a run: its head, and its methods when they were read (None: as
     the page cache keeps them, not unpickled yet; `load_page`)."""
 
-    job: Job
     display: str
     head: Head
     found: list[Method] | None
 
 
 def read_files(
-    jobs: list[Job],
-    each: Each = every,
-    cache: PageCache | None = None,
-    finish: Finish | None = None,
+    jobs: list[Job], each: Each = every, cache: PageCache | None = None
 ) -> Iterator[Read]:
     """What each file holds, in the jobs' order (`read_each`, every page loaded)."""
-    for page in read_each(jobs, each, cache, finish):
-        yield load_page(page, cache, finish), page.head.problems
+    for page in read_each(jobs, each, cache):
+        yield load_page(page, cache), page.head.problems
 
 
 def read_each(
@@ -190,7 +185,7 @@ def read_each(
                 cache.put(job[0], shown[i], included, found, head)
         if collector is not None:
             collector.update(included)
-        yield Page(job, shown[i], head, found)
+        yield Page(shown[i], head, found)
     next(walk, None)  # the walker's end (a bar closes)
 
 
@@ -200,9 +195,7 @@ class CacheDamaged(Exception):
     without the cache instead."""
 
 
-def load_page(
-    page: Page, cache: PageCache | None, finish: Finish | None = None
-) -> list[Method]:
+def load_page(page: Page, cache: PageCache | None) -> list[Method]:
     """The page's methods: as read, else from the cache."""
     if page.found is None:
         page.found = cache.methods(page.display) if cache is not None else None
