@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
+from generator.inputs import digest
 from generator.ir import Method, Param, ReturnField
 
 SCALARS = {
@@ -195,7 +195,7 @@ class DictType:
     def identity(self) -> str:
         """A digest of the record, which what is rendered from it is kept by; made
         once, and pickled with the record (render/cache.py keeps both)."""
-        return hashlib.sha256(repr(self).encode()).hexdigest()
+        return digest(repr(self).encode())
 
 
 @dataclass
@@ -240,7 +240,7 @@ class ModuleTypes:
 
     def define(self, name: str, keys: tuple[DictKey, ...], open_: bool) -> None:
         self.dicts.append(DictType(name, keys, open_))
-        self.trail = hashlib.sha256(f"{self.trail}\0{name}".encode()).hexdigest()
+        self.trail = digest(f"{self.trail}\0{name}".encode())
 
     # -- what building one method added (a method taken as built earlier adds it)
 
