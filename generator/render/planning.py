@@ -422,7 +422,7 @@ def mock_text(
     """A method's entry in the mock portal's data, as `mock_json` places it; kept
     by its page's input identity."""
     identity = fingerprint(at.path) if fingerprint and cache.file else None
-    key = f"mock:{identity}:{at.method}:{at.api}" if identity else None
+    key = f"mock:{identity}:{at}" if identity else None  # `at` tells records apart
     kept = cache.get(key)
     if not isinstance(kept, str):
         text = json.dumps(
