@@ -254,7 +254,7 @@ def kept_outline(
     new one. It is kept pickled as `model.outline` made it: building modules fills
     its namespaces in."""
     key = f"outline:{source.outline_key}" if source.outline_key else None
-    kept = cache.get(key) if cache.file else None
+    kept = cache.get(key)  # None without a cache file
     if isinstance(kept, bytes):
         try:
             whole = pickle.loads(kept)
